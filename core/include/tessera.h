@@ -1,0 +1,15 @@
+/**
+ * @file tessera.h
+ * @brief Umbrella header of Tessera's core runtime.
+ */
+#ifndef TESSERA_H
+#define TESSERA_H
+
+#include "tessera/base.h"
+#include "tessera/error.h"
+#include "tessera/mem.h"
+#include "tessera/options.h"
+#include "tessera/log.h"
+#include "tessera/ctx.h"
+
+#endif

@@ -1,0 +1,49 @@
+/**
+ * @file mem.h
+ * @brief Aligned, counted allocation.
+ *
+ * Every Tessera array is allocated here: aligned to TSR_ALIGN bytes and counted, so that the
+ * end-of-run report can show the peak and a debug build can report leaks at finalize.
+ * Allocation failure is a rank-local error (TSR_ERR_MEM) naming the size asked for.
+ */
+#ifndef TESSERA_MEM_H
+#define TESSERA_MEM_H
+
+#include "tessera/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Allocation statistics of this process. */
+typedef struct {
+  size_t bytes_in_use; /**< bytes currently allocated through tsr_malloc() */
+  size_t bytes_peak;   /**< highest value bytes_in_use has reached */
+  size_t live_blocks;  /**< blocks allocated and not yet freed */
+  size_t total_allocs; /**< number of allocations since start */
+} tsr_mem_stats;
+
+/**
+ * Allocate @p bytes aligned to TSR_ALIGN; @p *ptr receives the block (NULL for 0 bytes).
+ * Not collective. Errors: TSR_ERR_MEM (rank-local).
+ */
+TSR_EXTERN tsr_err tsr_malloc(size_t bytes, void *ptr);
+
+/** As tsr_malloc() for @p count elements of @p size bytes, zero-filled, overflow-checked. */
+TSR_EXTERN tsr_err tsr_calloc(size_t count, size_t size, void *ptr);
+
+/** Free a block from tsr_malloc()/tsr_calloc() held in @p *ptr and set @p *ptr to NULL. */
+TSR_EXTERN tsr_err tsr_free(void *ptr);
+
+/** Copy this process's allocation statistics into @p stats. */
+TSR_EXTERN void tsr_mem_get_stats(tsr_mem_stats *stats);
+
+/** Allocate an array of @p n elements of the pointee type of @p p (uninitialised). */
+#define TSR_MALLOC(n, p) tsr_malloc((size_t)(n) * sizeof(**(p)), (p))
+/** Allocate a zeroed array of @p n elements of the pointee type of @p p. */
+#define TSR_CALLOC(n, p) tsr_calloc((size_t)(n), sizeof(**(p)), (p))
+
+#ifdef __cplusplus
+}
+#endif
+#endif
