@@ -11,5 +11,9 @@
 #include "tessera/options.h"
 #include "tessera/log.h"
 #include "tessera/ctx.h"
+#include "tessera/grid.h"
+#include "tessera/field.h"
+#include "tessera/halo.h"
+#include "tessera/reduce.h"
 
 #endif

@@ -1,0 +1,99 @@
+/* The hot path of a halo exchange: start and finish a round. Nothing here allocates or creates
+ * requests. Packing, unpacking and local copies share rows of boxes among the OpenMP threads;
+ * every MPI call stays outside the parallel regions (MPI_THREAD_FUNNELED). */
+#include "halo_impl.h"
+
+/* The row of box @p b at (j, k) offsets from its corner: a pointer to its first cell. */
+static inline double *row_at(const tsr_view *v, const tsr_box *b, int64_t j, int64_t k) {
+  return v->data + b->lo[0] + (b->lo[1] + j) * v->sj + (b->lo[2] + k) * v->sk;
+}
+
+/*
+ * The three box loops below are orphaned worksharing loops: called inside a parallel region
+ * the threads split the rows (k outermost, collapsed with j so 2-D boxes also spread);
+ * `nowait` because every box of a round writes cells no other box of the round touches.
+ */
+static void pack_box(const tsr_view *v, const tsr_box *b, double *buf) {
+  const int64_t nx = tsr_box_extent(b, 0), ny = tsr_box_extent(b, 1), nz = tsr_box_extent(b, 2);
+  TSR_OMP(for collapse(2) schedule(static) nowait)
+  for (int64_t k = 0; k < nz; k++)
+    for (int64_t j = 0; j < ny; j++) {
+      const double *src = row_at(v, b, j, k);
+      double *dst = buf + (k * ny + j) * nx;
+      for (int64_t i = 0; i < nx; i++)
+        dst[i] = src[i];
+    }
+}
+
+static void unpack_box(const tsr_view *v, const tsr_box *b, const double *buf) {
+  const int64_t nx = tsr_box_extent(b, 0), ny = tsr_box_extent(b, 1), nz = tsr_box_extent(b, 2);
+  TSR_OMP(for collapse(2) schedule(static) nowait)
+  for (int64_t k = 0; k < nz; k++)
+    for (int64_t j = 0; j < ny; j++) {
+      const double *src = buf + (k * ny + j) * nx;
+      double *dst = row_at(v, b, j, k);
+      for (int64_t i = 0; i < nx; i++)
+        dst[i] = src[i];
+    }
+}
+
+/* Copy box @p from to box @p to (same extents) inside one view: a periodic self-neighbour. */
+static void copy_box(const tsr_view *v, const tsr_box *from, const tsr_box *to) {
+  const int64_t nx = tsr_box_extent(to, 0), ny = tsr_box_extent(to, 1), nz = tsr_box_extent(to, 2);
+  TSR_OMP(for collapse(2) schedule(static) nowait)
+  for (int64_t k = 0; k < nz; k++)
+    for (int64_t j = 0; j < ny; j++) {
+      const double *src = row_at(v, from, j, k);
+      double *dst = row_at(v, to, j, k);
+      for (int64_t i = 0; i < nx; i++)
+        dst[i] = src[i];
+    }
+}
+
+static void pack_round(const tsr_halo h, const halo_round *r) {
+  TSR_OMP(parallel num_threads(h->nthreads) if (h->nthreads > 1))
+  for (int m = 0; m < r->nmsg; m++) {
+    const halo_link *l = &r->links[m];
+    for (int v = 0; v < h->nviews; v++)
+      pack_box(&h->views[v], &l->send, l->sendbuf + v * l->cells);
+  }
+}
+
+static void unpack_round(const tsr_halo h, const halo_round *r) {
+  TSR_OMP(parallel num_threads(h->nthreads) if (h->nthreads > 1))
+  for (int m = 0; m < r->nmsg; m++) {
+    const halo_link *l = &r->links[m];
+    for (int v = 0; v < h->nviews; v++)
+      unpack_box(&h->views[v], &l->recv, l->recvbuf + v * l->cells);
+  }
+}
+
+static void copy_round(const tsr_halo h, const halo_round *r) {
+  TSR_OMP(parallel num_threads(h->nthreads) if (h->nthreads > 1))
+  for (int c = r->nmsg; c < r->nmsg + r->ncopy; c++) {
+    const halo_link *l = &r->links[c];
+    for (int v = 0; v < h->nviews; v++)
+      copy_box(&h->views[v], &l->send, &l->recv);
+  }
+}
+
+tsr_err tsr_halo_round_start_(tsr_halo h, int r) {
+  halo_round *round = &h->rounds[r];
+  if (round->nmsg == 0) return TSR_SUCCESS;
+  /* Receives first, so a fast neighbour's message lands straight in our buffer. */
+  TSR_CALL_MPI(MPI_Startall(round->nmsg, round->reqs));
+  pack_round(h, round);
+  TSR_CALL_MPI(MPI_Startall(round->nmsg, round->reqs + round->nmsg));
+  return TSR_SUCCESS;
+}
+
+tsr_err tsr_halo_round_finish_(tsr_halo h, int r) {
+  halo_round *round = &h->rounds[r];
+  /* Local copies touch neither buffers nor the boxes being received: do them while the
+   * messages travel. */
+  if (round->ncopy) copy_round(h, round);
+  if (round->nmsg == 0) return TSR_SUCCESS;
+  TSR_CALL_MPI(MPI_Waitall(2 * round->nmsg, round->reqs, MPI_STATUSES_IGNORE));
+  unpack_round(h, round);
+  return TSR_SUCCESS;
+}
