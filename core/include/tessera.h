@@ -10,6 +10,7 @@
 #include "tessera/mem.h"
 #include "tessera/options.h"
 #include "tessera/log.h"
+#include "tessera/event.h"
 #include "tessera/ctx.h"
 #include "tessera/grid.h"
 #include "tessera/field.h"

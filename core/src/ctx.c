@@ -23,6 +23,9 @@ struct tsr_ctx_s {
   bool owns_mpi; /* we called MPI_Init_thread, so we finalize */
   tsr_options options;
   tsr_log log;
+  tsr_events events;    /* event registry; collecting when a report was asked for */
+  bool log_view;        /* --log-view: print the event table at destroy */
+  const char *log_json; /* --log-json FILE: write the events as JSON at destroy (or NULL) */
   int next_tag, tag_ub;
   tsr_error_mode mode;
   tsr_error_handler prev_handler; /* restored at destroy */
@@ -94,6 +97,44 @@ static tsr_err init_communicators(tsr_ctx ctx, MPI_Comm comm) {
   return TSR_SUCCESS;
 }
 
+/* --log-view and --log-json: collection of events is on when either asks for a report. */
+static tsr_err read_log_options(tsr_ctx ctx) {
+  TSR_CALL(tsr_options_get_bool(ctx->options, "log-view",
+                                "print the table of events (time, calls, messages, bytes, rates) "
+                                "and the communication summary on rank 0 at the end of the run",
+                                false, &ctx->log_view));
+  TSR_CALL(tsr_options_get_string(ctx->options, "log-json",
+                                  "write every rank's event data and the summary as JSON to this "
+                                  "file at the end of the run",
+                                  NULL, &ctx->log_json));
+  TSR_CALL(tsr_events_create(ctx->comm, &ctx->events));
+  if (ctx->log_view || ctx->log_json) TSR_CALL(tsr_events_set_active(ctx->events, true));
+  return TSR_SUCCESS;
+}
+
+/* Threads per rank when the user did not say: OMP_NUM_THREADS if set; else, for a rank bound to
+ * some cores, those cores; for an unbound rank, the node's cores shared among its ranks. The OpenMP
+ * runtime's own default (all visible cores per rank) oversubscribes a node as soon as several
+ * unbound ranks share it, and spinning threads then slow a run by orders of magnitude. */
+static tsr_err default_thread_count(tsr_ctx ctx, int *threads) {
+  *threads = 1;
+#ifdef _OPENMP
+  if (getenv("OMP_NUM_THREADS")) {
+    *threads = omp_get_max_threads();
+    return TSR_SUCCESS;
+  }
+  int node_ranks;
+  TSR_CALL_MPI(MPI_Comm_size(ctx->node_comm, &node_ranks));
+  int procs = omp_get_num_procs(); /* cores in this rank's affinity mask */
+  long online = sysconf(_SC_NPROCESSORS_ONLN);
+  if (procs < online)
+    *threads = procs; /* bound by the launcher to its own cores: use them all */
+  else
+    *threads = procs / node_ranks > 1 ? procs / node_ranks : 1; /* unbound: share the node */
+#endif
+  return TSR_SUCCESS;
+}
+
 /* Options of the context itself; the program registers its own afterwards. */
 static tsr_err read_ctx_options(tsr_ctx ctx, bool *banner) {
   int64_t verbose, threads;
@@ -103,12 +144,11 @@ static tsr_err read_ctx_options(tsr_ctx ctx, bool *banner) {
   TSR_CALL(tsr_options_get_bool(ctx->options, "banner",
                                 "print ranks, threads, MPI thread level and CPU binding at start",
                                 false, banner));
-  int default_threads = 1;
-#ifdef _OPENMP
-  default_threads = omp_get_max_threads();
-#endif
+  int default_threads;
+  TSR_CALL(default_thread_count(ctx, &default_threads));
   TSR_CALL(tsr_options_get_int(ctx->options, "threads",
-                               "OpenMP threads per rank (default: OMP_NUM_THREADS)",
+                               "OpenMP threads per rank (default: OMP_NUM_THREADS, else the "
+                               "cores this rank may use divided among the node's ranks)",
                                default_threads, 1, 4096, &threads));
 #ifdef _OPENMP
   omp_set_num_threads((int)threads);
@@ -117,6 +157,7 @@ static tsr_err read_ctx_options(tsr_ctx ctx, bool *banner) {
 #endif
   ctx->nthreads = (int)threads;
   TSR_CALL(tsr_log_create(ctx->comm, (int)verbose, stdout, &ctx->log));
+  TSR_CALL(read_log_options(ctx));
   return TSR_SUCCESS;
 }
 
@@ -155,7 +196,13 @@ tsr_err tsr_ctx_destroy(tsr_ctx *pctx) {
   tsr_ctx ctx = *pctx;
   bool owns_mpi = ctx->owns_mpi;
   int rank = ctx->rank;
+  /* The report is collective: print it while the communicators and the handler still live. */
+  /* A failed report (in return mode) still lets the context be freed; its code is returned. */
+  tsr_err report_err = TSR_SUCCESS;
+  if (ctx->events && (ctx->log_view || ctx->log_json))
+    report_err = tsr_events_report(ctx->events, ctx->log_view ? stdout : NULL, ctx->log_json);
   tsr_error_set_handler(ctx->prev_handler, ctx->prev_user, NULL, NULL);
+  TSR_CALL(tsr_events_destroy(&ctx->events));
   TSR_CALL(tsr_log_destroy(&ctx->log));
   TSR_CALL(tsr_options_destroy(&ctx->options));
   if (ctx->node_comm != MPI_COMM_NULL) TSR_CALL_MPI(MPI_Comm_free(&ctx->node_comm));
@@ -167,7 +214,7 @@ tsr_err tsr_ctx_destroy(tsr_ctx *pctx) {
   (void)rank;
 #endif
   if (owns_mpi) TSR_CALL_MPI(MPI_Finalize());
-  return TSR_SUCCESS;
+  return report_err;
 }
 
 MPI_Comm tsr_ctx_comm(tsr_ctx ctx) {
@@ -200,6 +247,10 @@ tsr_options tsr_ctx_options(tsr_ctx ctx) {
 
 tsr_log tsr_ctx_log(tsr_ctx ctx) {
   return ctx->log;
+}
+
+tsr_events tsr_ctx_events(tsr_ctx ctx) {
+  return ctx->events;
 }
 
 tsr_err tsr_ctx_reserve_tags(tsr_ctx ctx, int count, int *first) {
@@ -252,6 +303,30 @@ static void format_affinity(char *buf, size_t size) {
     if (last > c) used += (size_t)snprintf(buf + used, size - used, "-%d", last);
     c = last;
   }
+}
+
+/* CPUs in this process's affinity mask (0 when unknown). */
+static int affinity_count(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+  return CPU_COUNT(&set);
+}
+
+tsr_err tsr_ctx_binding_summary(tsr_ctx ctx, char *buf, size_t size) {
+  TSR_CHECK(ctx && buf && size > 0, TSR_ERR_ARG, "tsr_ctx_binding_summary: NULL or empty buffer");
+  int mine[2] = {affinity_count(), -affinity_count()}, both[2];
+  TSR_CALL_MPI(MPI_Allreduce(mine, both, 2, MPI_INT, MPI_MIN, ctx->comm));
+  const int lo = both[0], hi = -both[1];
+  const long online = sysconf(_SC_NPROCESSORS_ONLN);
+  if (lo == 0)
+    snprintf(buf, size, "unknown");
+  else if (lo == hi && online > 0 && lo >= online)
+    snprintf(buf, size, "unbound (each rank may run on all %d cpus)", lo);
+  else if (lo == hi)
+    snprintf(buf, size, "each rank bound to %d cpu%s", lo, lo == 1 ? "" : "s");
+  else
+    snprintf(buf, size, "ranks bound to %d to %d cpus", lo, hi);
+  return TSR_SUCCESS;
 }
 
 tsr_err tsr_ctx_print_banner(tsr_ctx ctx) {

@@ -152,6 +152,16 @@ static tsr_err collect_views(tsr_halo h) {
   return TSR_SUCCESS;
 }
 
+/* Bytes each round's messages carry, so the exchange counts them without a loop. */
+static void count_round_bytes(tsr_halo h) {
+  for (int r = 0; r < h->nrounds; r++) {
+    halo_round *round = &h->rounds[r];
+    round->send_bytes = 0;
+    for (int m = 0; m < round->nmsg; m++)
+      round->send_bytes += round->links[m].cells * h->nviews * (int64_t)sizeof(double);
+  }
+}
+
 tsr_err tsr_halo_setup(tsr_halo halo) {
   TSR_CHECK(halo, TSR_ERR_ARG, "tsr_halo_setup: the halo plan is NULL");
   if (halo->is_setup) return TSR_SUCCESS;
@@ -169,6 +179,8 @@ tsr_err tsr_halo_setup(tsr_halo halo) {
   if (halo->nthreads < 1) halo->nthreads = 1;
   TSR_CALL(collect_views(halo));
   TSR_CALL(tsr_halo_build_plan_(halo));
+  count_round_bytes(halo);
+  halo->events = tsr_ctx_events(halo->ctx);
   halo->is_setup = true;
   return TSR_SUCCESS;
 }

@@ -77,13 +77,24 @@ static void copy_round(const tsr_halo h, const halo_round *r) {
   }
 }
 
+/*
+ * Events (event.h): halo.post covers the whole start of a round and counts its messages and
+ * bytes; halo.pack nests inside it (so post's self time is the MPI start calls alone). The
+ * finish is three flat events: halo.copy, halo.wait, halo.unpack. Rounds without messages
+ * (or copies) record nothing.
+ */
 tsr_err tsr_halo_round_start_(tsr_halo h, int r) {
   halo_round *round = &h->rounds[r];
   if (round->nmsg == 0) return TSR_SUCCESS;
+  TSR_CALL(tsr_event_begin(h->events, TSR_EV_HALO_POST));
   /* Receives first, so a fast neighbour's message lands straight in our buffer. */
   TSR_CALL_MPI(MPI_Startall(round->nmsg, round->reqs));
+  TSR_CALL(tsr_event_begin(h->events, TSR_EV_HALO_PACK));
   pack_round(h, round);
+  TSR_CALL(tsr_event_end(h->events, TSR_EV_HALO_PACK));
   TSR_CALL_MPI(MPI_Startall(round->nmsg, round->reqs + round->nmsg));
+  TSR_CALL(tsr_event_add_messages(h->events, TSR_EV_HALO_POST, round->nmsg, round->send_bytes));
+  TSR_CALL(tsr_event_end(h->events, TSR_EV_HALO_POST));
   return TSR_SUCCESS;
 }
 
@@ -91,9 +102,17 @@ tsr_err tsr_halo_round_finish_(tsr_halo h, int r) {
   halo_round *round = &h->rounds[r];
   /* Local copies touch neither buffers nor the boxes being received: do them while the
    * messages travel. */
-  if (round->ncopy) copy_round(h, round);
+  if (round->ncopy) {
+    TSR_CALL(tsr_event_begin(h->events, TSR_EV_HALO_COPY));
+    copy_round(h, round);
+    TSR_CALL(tsr_event_end(h->events, TSR_EV_HALO_COPY));
+  }
   if (round->nmsg == 0) return TSR_SUCCESS;
+  TSR_CALL(tsr_event_begin(h->events, TSR_EV_HALO_WAIT));
   TSR_CALL_MPI(MPI_Waitall(2 * round->nmsg, round->reqs, MPI_STATUSES_IGNORE));
+  TSR_CALL(tsr_event_end(h->events, TSR_EV_HALO_WAIT));
+  TSR_CALL(tsr_event_begin(h->events, TSR_EV_HALO_UNPACK));
   unpack_round(h, round);
+  TSR_CALL(tsr_event_end(h->events, TSR_EV_HALO_UNPACK));
   return TSR_SUCCESS;
 }

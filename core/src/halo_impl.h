@@ -33,6 +33,7 @@ typedef struct {
   int nmsg;
   int ncopy;
   MPI_Request *reqs;
+  int64_t send_bytes; /* bytes the nmsg messages carry, counted in the halo.post event */
 } halo_round;
 
 struct tsr_halo_s {
@@ -59,6 +60,7 @@ struct tsr_halo_s {
   double *sendblock; /* all send buffers of all rounds, one allocation */
   double *recvblock; /* all receive buffers of all rounds, one allocation */
   tsr_halo_info info;
+  tsr_events events; /* the context's registry: halo.post/pack/wait/unpack/copy events */
 };
 
 /* Build rounds, buffers and persistent requests of a validated plan (halo_plan.c). */

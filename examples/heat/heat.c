@@ -6,6 +6,9 @@
  *   begin exchange -> update the interior -> end exchange -> fill boundary ghosts
  *   -> update the boundary shell -> swap old and new.
  *
+ * The sweeps are the event "heat.update" (declared flops and bytes); `--log-view` prints the
+ * table of every event at the end, `--log-json FILE` writes it as JSON.
+ *
  * Run `tsr_heat --help` for the options; e.g. `mpirun -n 4 tsr_heat --grid 512x512 --steps 200`.
  */
 #include "heat_problem.h"
@@ -17,6 +20,8 @@ static tsr_err run(tsr_ctx ctx) {
   TSR_CALL(heat_problem_setup(ctx, &hp, &grid, &stop));
   if (stop) return tsr_grid_destroy(&grid); /* --help */
   TSR_CALL(heat_print_setup(ctx, &hp));
+  heat_events ev;
+  TSR_CALL(heat_events_setup(ctx, &ev));
 
   /* Two fields, old and new, swapped every step; one exchange plan each. */
   tsr_field u[2];
@@ -40,11 +45,15 @@ static tsr_err run(tsr_ctx ctx) {
   for (int64_t step = 1; step <= hp.steps; step++) {
     const int new = 1 - old;
     TSR_CALL(tsr_halo_begin(halo[old]));
+    TSR_CALL(heat_event_begin(&ev));
     TSR_CALL(tsr_stencil_heat(&view[old], &view[new], &hp.coef, &interior));
+    TSR_CALL(heat_event_end(&ev, &hp, &interior, 1));
     TSR_CALL(tsr_halo_end(halo[old]));
     TSR_CALL(tsr_field_fill_boundary(u[old]));
+    TSR_CALL(heat_event_begin(&ev));
     for (int s = 0; s < nshell; s++)
       TSR_CALL(tsr_stencil_heat(&view[old], &view[new], &hp.coef, &shell[s]));
+    TSR_CALL(heat_event_end(&ev, &hp, shell, nshell));
     old = new;
     TSR_CALL(tsr_progress_update(progress, step, (double)step * hp.dt));
   }

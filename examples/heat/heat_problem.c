@@ -154,11 +154,20 @@ tsr_err heat_print_setup(tsr_ctx ctx, const heat_problem *hp) {
     periodic[a] = g->periodic[a] ? 'p' : '-';
   }
   periodic[g->dim] = '\0';
+  char tiles[128], binding[128];
+  int lt = 0;
+  for (int a = 0; a < g->dim; a++)
+    lt += snprintf(tiles + lt, sizeof tiles - (size_t)lt, "%s%lld..%lld", a ? " x " : "",
+                   (long long)g->tile_min[a], (long long)g->tile_max[a]);
+  TSR_CALL(tsr_ctx_binding_summary(ctx, binding, sizeof binding));
   tsr_log log = tsr_ctx_log(ctx);
   TSR_CALL(tsr_log_printf(log, 1,
                           "heat: %d-D grid %s (periodic axes: %s), %d ranks as %s, %d threads "
                           "per rank\n",
                           g->dim, size, periodic, g->size, procs, tsr_ctx_num_threads(ctx)));
+  TSR_CALL(tsr_log_printf(log, 1,
+                          "heat: tiles %s cells, ghost width 1, %d ranks x %d threads, %s\n", tiles,
+                          g->size, tsr_ctx_num_threads(ctx), binding));
   TSR_CALL(tsr_log_printf(log, 1,
                           "heat: ic %s, kappa %g, dt %.6g (%.3g of the stable limit), %lld "
                           "steps\n",
@@ -168,6 +177,27 @@ tsr_err heat_print_setup(tsr_ctx ctx, const heat_problem *hp) {
     TSR_CALL(tsr_log_printf(log, 0, "heat: warning: dt %g exceeds the stable limit %g\n", hp->dt,
                             hp->dt_stable));
   return TSR_SUCCESS;
+}
+
+tsr_err heat_events_setup(tsr_ctx ctx, heat_events *ev) {
+  ev->events = tsr_ctx_events(ctx);
+  TSR_CALL(tsr_event_register(ev->events, "heat.update", TSR_EVENT_COMPUTE, &ev->update));
+  TSR_CALL(tsr_events_set_active(ev->events, true));
+  return TSR_SUCCESS;
+}
+
+tsr_err heat_event_begin(const heat_events *ev) {
+  return tsr_event_begin(ev->events, ev->update);
+}
+
+tsr_err heat_event_end(const heat_events *ev, const heat_problem *hp, const tsr_box *boxes,
+                       int nbox) {
+  double cells = 0;
+  for (int b = 0; b < nbox; b++)
+    cells += (double)tsr_box_volume(&boxes[b]);
+  TSR_CALL(tsr_event_add_flops(ev->events, ev->update, 5.0 * hp->grid.dim * cells));
+  TSR_CALL(tsr_event_add_bytes_moved(ev->events, ev->update, 16.0 * cells));
+  return tsr_event_end(ev->events, ev->update);
 }
 
 /* Max errors of @p u against the sine mode with amplitudes @p amp[0] (exact discrete) and
@@ -226,6 +256,16 @@ tsr_err heat_report(tsr_ctx ctx, const heat_problem *hp, tsr_field u, double wal
   TSR_CALL(tsr_log_printf(log, 0, "time per step:   %.6e s\n", steps > 0 ? slowest / steps : 0.0));
   TSR_CALL(tsr_log_printf(log, 0, "cell updates/s:  %.4e\n",
                           slowest > 0 ? cells * steps / slowest : 0.0));
+  tsr_event_summary sum;
+  TSR_CALL(tsr_events_get_summary(tsr_ctx_events(ctx), &sum));
+  TSR_CALL(tsr_log_printf(log, 0,
+                          "communication:   %.1f %% of run time (halo + reductions, avg "
+                          "over ranks)\n",
+                          100 * sum.comm_share));
+  if (sum.main_imbalance > 0)
+    TSR_CALL(tsr_log_printf(log, 0,
+                            "imbalance:       %s max/min %.3f over ranks, slowest rank %d\n",
+                            sum.main_event, sum.main_imbalance, sum.slowest_rank));
   if (hp->ic == HEAT_IC_SINE) TSR_CALL(report_sine(ctx, hp, u));
   TSR_CALL(tsr_log_printf(log, 0, "fingerprint: 0x%016llx\n", (unsigned long long)fingerprint));
   return TSR_SUCCESS;

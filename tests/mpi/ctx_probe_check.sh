@@ -22,9 +22,13 @@ case $mode in
     n=$(grep -c "^tessera: error: value must be positive, got -5$" "$out")
     [ "$n" -eq 1 ] || fail "message printed $n times, expected once" ;;
   banner)
-    timeout 60 mpirun -q -n "$np" "$probe" --banner >"$out" 2>&1; rc=$?
+    # Unbound ranks without OMP_NUM_THREADS share the node's cores: nproc / np threads, at least 1.
+    want=$(( $(nproc) / np )); [ "$want" -ge 1 ] || want=1
+    timeout 60 env -u OMP_NUM_THREADS mpirun -q --bind-to none -n "$np" "$probe" --banner \
+      >"$out" 2>&1; rc=$?
     [ $rc -eq 0 ] || fail "exit code $rc"
-    grep -q "^Tessera .*: $np ranks x [0-9]* threads, MPI_THREAD_" "$out" || fail "no header"
+    grep -q "^Tessera .*: $np ranks x $want threads, MPI_THREAD_" "$out" \
+      || fail "no header, or not $want threads per rank"
     for ((r = 0; r < np; r++)); do
       grep -q "^\[$r\] host .*, cpus [0-9]" "$out" || fail "no binding line for rank $r"
     done ;;

@@ -16,6 +16,8 @@ static void test_communicators(void) {
   CU_ASSERT(node_size >= 1 && node_size <= tsr_test_size());
   CU_ASSERT(tsr_ctx_thread_level(ctx) >= MPI_THREAD_FUNNELED);
   CU_ASSERT(tsr_ctx_num_threads(ctx) >= 1);
+  const char *omp = getenv("OMP_NUM_THREADS"); /* the harness sets it: it must be obeyed */
+  if (omp) CU_ASSERT_EQUAL(tsr_ctx_num_threads(ctx), atoi(omp));
   CU_ASSERT_PTR_NOT_NULL(tsr_ctx_options(ctx));
   CU_ASSERT_PTR_NOT_NULL(tsr_ctx_log(ctx));
 }

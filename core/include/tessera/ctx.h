@@ -9,7 +9,10 @@
  * error handler (mode TSR_ERRMODE_EXIT). Options read here:
  *   --verbose N      verbosity of the log (default 1)
  *   --banner         print ranks, threads, MPI thread level and every rank's CPU binding
- *   --threads N      OpenMP threads per rank (default: OMP_NUM_THREADS or the runtime's)
+ *   --threads N      OpenMP threads per rank (default: OMP_NUM_THREADS; else the cores the
+ *                    rank is bound to, or for unbound ranks the node's cores / its ranks)
+ *   --log-view       collect events and print their table and summary at destroy (event.h)
+ *   --log-json FILE  collect events and write them as JSON to FILE at destroy
  */
 #ifndef TESSERA_CTX_H
 #define TESSERA_CTX_H
@@ -17,6 +20,7 @@
 #include <mpi.h>
 
 #include "tessera/error.h"
+#include "tessera/event.h"
 #include "tessera/log.h"
 #include "tessera/options.h"
 
@@ -35,7 +39,8 @@ typedef struct tsr_ctx_s *tsr_ctx;
 TSR_EXTERN tsr_err tsr_ctx_create(int *argc, char ***argv, MPI_Comm comm, tsr_ctx *ctx);
 
 /**
- * Destroy the context: restore the previous error handler, free the communicators and, when
+ * Destroy the context: print the event report when `--log-view` or `--log-json` asked for it,
+ * restore the previous error handler, free the communicators and, when
  * the context initialised MPI, finalize it. Sets @p *ctx to NULL; accepts NULL. Collective.
  */
 TSR_EXTERN tsr_err tsr_ctx_destroy(tsr_ctx *ctx);
@@ -56,6 +61,14 @@ TSR_EXTERN int tsr_ctx_thread_level(tsr_ctx ctx);
 TSR_EXTERN tsr_options tsr_ctx_options(tsr_ctx ctx);
 /** The log of the run. */
 TSR_EXTERN tsr_log tsr_ctx_log(tsr_ctx ctx);
+/** The event registry of the run (event.h); collecting when `--log-view`/`--log-json` given. */
+TSR_EXTERN tsr_events tsr_ctx_events(tsr_ctx ctx);
+
+/**
+ * Describe the CPU binding of the ranks in one line (e.g. "each rank bound to 1 cpu",
+ * "unbound (each rank may run on all 8 cpus)") into @p buf. Collective.
+ */
+TSR_EXTERN tsr_err tsr_ctx_binding_summary(tsr_ctx ctx, char *buf, size_t size);
 
 /**
  * Reserve @p count consecutive message tags and return the first in @p *first. Not

@@ -5,6 +5,11 @@
  *
  * Packing several values into one reduction pays one latency instead of many. The split-phase
  * form lets a solver compute while the reduction travels (MPI_Iallreduce).
+ *
+ * Events (event.h, class comm): "reduce" times a blocking reduction, "reduce.begin" and
+ * "reduce.wait" the two halves of a split-phase one. Each reduction of n values counts as one
+ * message of 8 n bytes from every rank (what the rank contributes; the traffic of MPI's own
+ * algorithm is not seen), at "reduce" or "reduce.begin". n == 0 records nothing.
  */
 #ifndef TESSERA_REDUCE_H
 #define TESSERA_REDUCE_H
@@ -32,6 +37,7 @@ TSR_EXTERN tsr_err tsr_reduce(tsr_ctx ctx, tsr_reduce_op op, const double *in, d
 /** A reduction in flight (plain struct so it can live on the stack). */
 typedef struct {
   MPI_Request request; /**< the non-blocking request (MPI_REQUEST_NULL when idle) */
+  tsr_events events;   /**< the context's event registry, for the reduce.wait event */
 } tsr_reduce_req;
 
 /**
