@@ -16,5 +16,6 @@
 #include "tessera/field.h"
 #include "tessera/halo.h"
 #include "tessera/reduce.h"
+#include "tessera/io.h"
 
 #endif
