@@ -158,3 +158,10 @@ MPI_Comm io_comm(tsr_field f) {
 void io_dataset_path(tsr_field f, int c, char *buf, size_t size) {
   snprintf(buf, size, IO_FIELDS_GROUP "/%s/%s", tsr_field_name(f), tsr_field_component_name(f, c));
 }
+
+double io_owned_bytes(const tsr_grid_info *info, const tsr_field fields[], int nfields) {
+  double cells = (double)tsr_box_volume(&info->owned), bytes = 0;
+  for (int i = 0; i < nfields; i++)
+    bytes += cells * tsr_field_num_components(fields[i]) * (double)sizeof(double);
+  return bytes;
+}

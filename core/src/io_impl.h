@@ -178,6 +178,9 @@ tsr_err io_check_name(const char *what, const char *name);
 
 /* Check a field list: at least one, all set up, one grid, distinct valid names (fields and
  * components). Fills @p info with the grid's. @p who names the caller. Collective. */
+/* Bytes of owned cells of all components of @p fields on this rank (what it reads or writes). */
+double io_owned_bytes(const tsr_grid_info *info, const tsr_field fields[], int nfields);
+
 tsr_err io_check_fields(const char *who, const tsr_field fields[], int nfields,
                         tsr_grid_info *info);
 

@@ -117,8 +117,8 @@ static tsr_err read_contents(reading *r) {
   return TSR_SUCCESS;
 }
 
-tsr_err tsr_io_read_fields(const char *path, const tsr_field fields[], int nfields,
-                           tsr_io_attrs attrs) {
+static tsr_err read_fields_unlogged(const char *path, const tsr_field fields[], int nfields,
+                                    tsr_io_attrs attrs) {
   TSR_CHECK(path && path[0], TSR_ERR_ARG, "tsr_io_read_fields: the path is empty");
   reading r = {.path = path, .fields = fields, .nfields = nfields};
   TSR_CALL(io_check_fields("tsr_io_read_fields", fields, nfields, &r.info));
@@ -145,4 +145,18 @@ tsr_err tsr_io_read_fields(const char *path, const tsr_field fields[], int nfiel
   TSR_CALL(err);
   IO_RAISE(r.ins.v);
   return TSR_SUCCESS;
+}
+
+tsr_err tsr_io_read_fields(const char *path, const tsr_field fields[], int nfields,
+                           tsr_io_attrs attrs) {
+  tsr_grid_info info;
+  TSR_CALL(io_check_fields("tsr_io_read_fields", fields, nfields, &info));
+  /* The whole collective read is one io event; its bytes are this rank's share of the file. */
+  tsr_events ev = tsr_ctx_events(tsr_grid_ctx(tsr_field_grid(fields[0])));
+  TSR_CALL(tsr_event_begin(ev, TSR_EV_IO_READ));
+  tsr_err err = read_fields_unlogged(path, fields, nfields, attrs);
+  if (err == TSR_SUCCESS)
+    TSR_CALL(tsr_event_add_bytes_moved(ev, TSR_EV_IO_READ, io_owned_bytes(&info, fields, nfields)));
+  TSR_CALL(tsr_event_end(ev, TSR_EV_IO_READ));
+  return err;
 }

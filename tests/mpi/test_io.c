@@ -240,11 +240,29 @@ static void test_attributes(void) {
   TSR_ASSERT_OK(tsr_io_attrs_set_string(a, "empty", ""));
   TSR_ASSERT_OK(tsr_io_attrs_set_real(a, "seed2", 1.0));
   TSR_ASSERT_OK(tsr_io_attrs_set_int(a, "seed2", 7)); /* replaces, whatever the type */
+  /* Writes and reads are io events whose bytes are this rank's owned cells. */
+  tsr_events ev = tsr_ctx_events(tsr_test_ctx());
+  bool was_active = tsr_events_active(ev);
+  TSR_ASSERT_OK(tsr_events_set_active(ev, true));
+  tsr_event_stats w0, w1, r0, r1;
+  TSR_ASSERT_OK(tsr_event_get_stats(ev, TSR_EV_IO_WRITE, &w0));
+  TSR_ASSERT_OK(tsr_event_get_stats(ev, TSR_EV_IO_READ, &r0));
   TSR_ASSERT_OK(tsr_io_write_fields(path, &f, 1, a));
 
   TSR_ASSERT_OK(tsr_io_attrs_create(&b));
   TSR_ASSERT_OK(tsr_io_attrs_set_real(b, "stale", 1.0)); /* a read replaces everything */
   TSR_ASSERT_OK(tsr_io_read_fields(path, &f, 1, b));
+  TSR_ASSERT_OK(tsr_event_get_stats(ev, TSR_EV_IO_WRITE, &w1));
+  TSR_ASSERT_OK(tsr_event_get_stats(ev, TSR_EV_IO_READ, &r1));
+  TSR_ASSERT_OK(tsr_events_set_active(ev, was_active));
+  tsr_grid_info gi;
+  TSR_ASSERT_OK(tsr_grid_get_info(grid, &gi));
+  double owned_bytes = 8.0 * (double)tsr_box_volume(&gi.owned);
+  CU_ASSERT_EQUAL(w1.count - w0.count, 1);
+  CU_ASSERT_EQUAL(r1.count - r0.count, 1);
+  CU_ASSERT_EQUAL(w1.bytes_moved - w0.bytes_moved, owned_bytes);
+  CU_ASSERT_EQUAL(r1.bytes_moved - r0.bytes_moved, owned_bytes);
+  CU_ASSERT(w1.time > w0.time && r1.time > r0.time);
   int64_t step = 0, seed = 0, seed2 = 0;
   double time = 0, dt = 0, origin[3], spacing[3];
   uint64_t fp = 0;
