@@ -4,15 +4,9 @@
 # itself also sweeps 1 to 3 threads.
 tsr_add_mpi_cunit_test(NAME test_stencil SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/mpi/test_stencil.c
                        RANKS 1 THREADS 1 2 TIMEOUT 60)
-# Threads outnumber the 2 cores (the test sweeps up to 3): spinning at barriers would starve
-# them, so waiting threads sleep.
-foreach(nt 1 2)
-  set_property(TEST test_stencil.np1.nt${nt} APPEND PROPERTY ENVIRONMENT OMP_WAIT_POLICY=passive)
-endforeach()
 
 if(TARGET tsr_heat)
-  # Up to 16 threads share 2 cores here: threads spinning at barriers would starve the rest.
-  set(heat_env ${TSR_MPI_TEST_ENV} OMP_WAIT_POLICY=passive)
+  set(heat_env ${TSR_MPI_TEST_ENV}) # includes OMP_WAIT_POLICY=passive
   if(TSR_SANITIZE)
     list(APPEND heat_env ASAN_OPTIONS=detect_leaks=0) # Open MPI's own leaks at exit
   endif()
