@@ -199,8 +199,10 @@ tsr_err tsr_halo_begin(tsr_halo halo) {
             "tsr_halo_begin: the halo plan is not set up; call tsr_halo_setup() first");
   TSR_CHECK(!halo->in_flight, TSR_ERR_STATE,
             "tsr_halo_begin: an exchange is already in flight; call tsr_halo_end() first");
-  TSR_CALL(tsr_halo_round_start_(halo, 0));
+  /* In flight from the first started receive on, so that a failure part-way still lets end or
+   * destroy complete the requests before their buffers go. */
   halo->in_flight = true;
+  TSR_CALL(tsr_halo_round_start_(halo, 0));
   return TSR_SUCCESS;
 }
 
@@ -208,8 +210,8 @@ tsr_err tsr_halo_end(tsr_halo halo) {
   TSR_CHECK(halo, TSR_ERR_ARG, "tsr_halo_end: the halo plan is NULL");
   TSR_CHECK(halo->in_flight, TSR_ERR_STATE,
             "tsr_halo_end: no exchange is in flight; call tsr_halo_begin() first");
-  halo->in_flight = false;
   TSR_CALL(tsr_halo_round_finish_(halo, 0));
+  halo->in_flight = false; /* only once the first round's requests are complete */
   /* Later rounds carry ghosts filled by earlier ones, so they run one after another here. */
   for (int r = 1; r < halo->nrounds; r++) {
     TSR_CALL(tsr_halo_round_start_(halo, r));

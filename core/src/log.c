@@ -58,6 +58,27 @@ static void print_prefixed(FILE *out, int rank, const char *text) {
   }
 }
 
+/* Gather every rank's text on rank 0 and print it there in rank order. */
+static tsr_err gather_and_print(tsr_log log, const char *mine, int len, int size, int *lens,
+                                int *offsets, char **all) {
+  TSR_CALL_MPI(MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, log->comm));
+  if (log->rank == 0) {
+    int64_t total = 0;
+    for (int r = 0; r < size; r++) {
+      TSR_CALL(tsr_cast_int(total, "gathered log text length", &offsets[r]));
+      total += lens[r];
+    }
+    TSR_CALL(TSR_MALLOC(total, all));
+  }
+  TSR_CALL_MPI(MPI_Gatherv(mine, len, MPI_CHAR, *all, lens, offsets, MPI_CHAR, 0, log->comm));
+  if (log->rank == 0) {
+    for (int r = 0; r < size; r++)
+      print_prefixed(log->out, r, *all + offsets[r]);
+    fflush(log->out);
+  }
+  return TSR_SUCCESS;
+}
+
 tsr_err tsr_log_printf_all(tsr_log log, int level, const char *fmt, ...) {
   if (level > log->verbosity) return TSR_SUCCESS; /* verbosity is the same on every rank */
   char mine[2048];
@@ -69,28 +90,16 @@ tsr_err tsr_log_printf_all(tsr_log log, int level, const char *fmt, ...) {
   TSR_CALL_MPI(MPI_Comm_size(log->comm, &size));
   int *lens = NULL, *offsets = NULL;
   char *all = NULL;
+  tsr_err err = TSR_SUCCESS;
   if (log->rank == 0) {
-    TSR_CALL(TSR_MALLOC(size, &lens));
-    TSR_CALL(TSR_MALLOC(size, &offsets));
+    err = TSR_MALLOC(size, &lens);
+    if (!err) err = TSR_MALLOC(size, &offsets);
   }
-  TSR_CALL_MPI(MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, log->comm));
-  if (log->rank == 0) {
-    int64_t total = 0;
-    for (int r = 0; r < size; r++) {
-      TSR_CALL(tsr_cast_int(total, "gathered log text length", &offsets[r]));
-      total += lens[r];
-    }
-    TSR_CALL(TSR_MALLOC(total, &all));
-  }
-  TSR_CALL_MPI(MPI_Gatherv(mine, len, MPI_CHAR, all, lens, offsets, MPI_CHAR, 0, log->comm));
-  if (log->rank == 0) {
-    for (int r = 0; r < size; r++)
-      print_prefixed(log->out, r, all + offsets[r]);
-    fflush(log->out);
-    TSR_CALL(tsr_free(&all));
-    TSR_CALL(tsr_free(&offsets));
-    TSR_CALL(tsr_free(&lens));
-  }
+  if (!err) err = gather_and_print(log, mine, len, size, lens, offsets, &all);
+  tsr_free(&all);
+  tsr_free(&offsets);
+  tsr_free(&lens);
+  TSR_CALL(err);
   return TSR_SUCCESS;
 }
 

@@ -15,7 +15,11 @@
  *    finalizes MPI and exits with code 2 (TSR_EXIT_USAGE);
  *  - local errors: the rank prints "[rank r] tessera: error: <message>" and a backtrace to
  *    stderr and aborts the job.
- * Tests switch the handler to "return" and check the code and tsr_error_message().
+ * Tests switch the handler to "return" and check the code and tsr_error_message(). In return
+ * mode a rank-local error (an allocation failure, say) inside a collective operation returns on
+ * that rank only, and the other ranks may then wait in the collective: return mode is for tests
+ * and for callers that agree on errors themselves. Exit mode never leaves a rank waiting, since
+ * MPI_Abort ends the whole job.
  */
 #ifndef TESSERA_ERROR_H
 #define TESSERA_ERROR_H

@@ -44,7 +44,7 @@ typedef struct {
  */
 TSR_EXTERN tsr_err tsr_grid_create(tsr_ctx ctx, int dim, const tsr_gidx n[], tsr_grid *grid);
 
-/** Destroy the grid and set @p *grid to NULL; accepts NULL. Collective. */
+/** Destroy the grid and set @p *grid to NULL; accepts NULL. Not collective (frees memory only). */
 TSR_EXTERN tsr_err tsr_grid_destroy(tsr_grid *grid);
 
 /** Set periodicity per axis (default: none). */
