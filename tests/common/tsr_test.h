@@ -21,7 +21,8 @@ typedef struct {
 } tsr_test_case;
 
 /* Terminates a case list. */
-#define TSR_TEST_END {NULL, NULL}
+#define TSR_TEST_END                                                                               \
+  { NULL, NULL }
 
 /* Initialise MPI (FUNNELED) and a context in "return" error mode, run @p cases as one suite
  * named @p suite, finalize, and return the process exit code. */
@@ -35,20 +36,19 @@ int tsr_test_rank(void);
 int tsr_test_size(void);
 
 /* Assert that @p expr returns @p code; clears the recorded error afterwards. */
-#define TSR_ASSERT_ERR(expr, code)                                                             \
-  do {                                                                                         \
-    tsr_err tsr_test_e_ = (expr);                                                              \
-    CU_ASSERT_EQUAL(tsr_test_e_, (code));                                                      \
-    tsr_error_clear();                                                                         \
+#define TSR_ASSERT_ERR(expr, code)                                                                 \
+  do {                                                                                             \
+    tsr_err tsr_test_e_ = (expr);                                                                  \
+    CU_ASSERT_EQUAL(tsr_test_e_, (code));                                                          \
+    tsr_error_clear();                                                                             \
   } while (0)
 
 /* Assert that @p expr succeeds; on failure print the recorded message and traceback. */
-#define TSR_ASSERT_OK(expr)                                                                    \
-  do {                                                                                         \
-    tsr_err tsr_test_e_ = (expr);                                                              \
-    if (tsr_test_e_ != TSR_SUCCESS)                                                            \
-      tsr_test_report_error(#expr, tsr_test_e_, __FILE__, __LINE__);                           \
-    CU_ASSERT_EQUAL(tsr_test_e_, TSR_SUCCESS);                                                 \
+#define TSR_ASSERT_OK(expr)                                                                        \
+  do {                                                                                             \
+    tsr_err tsr_test_e_ = (expr);                                                                  \
+    if (tsr_test_e_ != TSR_SUCCESS) tsr_test_report_error(#expr, tsr_test_e_, __FILE__, __LINE__); \
+    CU_ASSERT_EQUAL(tsr_test_e_, TSR_SUCCESS);                                                     \
   } while (0)
 
 void tsr_test_report_error(const char *expr, tsr_err e, const char *file, int line);

@@ -46,8 +46,7 @@ static void test_error_mode_return(void) {
 }
 
 static void test_mpi_error_wrapper(void) {
-  CU_ASSERT_EQUAL(tsr_error_raise_mpi(MPI_ERR_COUNT, "MPI_Send(...)", "f.c", 1, "fn"),
-                  TSR_ERR_MPI);
+  CU_ASSERT_EQUAL(tsr_error_raise_mpi(MPI_ERR_COUNT, "MPI_Send(...)", "f.c", 1, "fn"), TSR_ERR_MPI);
   CU_ASSERT_PTR_NOT_NULL(strstr(tsr_error_message(), "MPI call MPI_Send(...) failed: "));
   CU_ASSERT_PTR_NOT_NULL(strstr(tsr_error_traceback(), "at fn (f.c:1)"));
   tsr_error_clear();
@@ -102,7 +101,8 @@ static void test_progress_lines(void) {
   TSR_ASSERT_OK(tsr_progress_create(log, 0, 10, &p));
   TSR_ASSERT_OK(tsr_progress_set_plain(p, true));
   TSR_ASSERT_OK(tsr_progress_set_interval(p, 1000.0)); /* only the last step may print */
-  for (int s = 1; s <= 10; s++) TSR_ASSERT_OK(tsr_progress_update(p, s, 0.5 * s));
+  for (int s = 1; s <= 10; s++)
+    TSR_ASSERT_OK(tsr_progress_update(p, s, 0.5 * s));
   TSR_ASSERT_OK(tsr_progress_set_interval(p, 0.0));
   TSR_ASSERT_ERR(tsr_progress_set_interval(p, -1.0), TSR_ERR_ARG);
   TSR_ASSERT_OK(tsr_progress_destroy(&p));
@@ -122,12 +122,14 @@ static void test_progress_lines(void) {
   TSR_ASSERT_OK(tsr_progress_create(log, 4, 8, &p));
   TSR_ASSERT_OK(tsr_progress_set_plain(p, true));
   TSR_ASSERT_OK(tsr_progress_set_interval(p, 0.0));
-  for (int s = 5; s <= 8; s++) TSR_ASSERT_OK(tsr_progress_update(p, s, 0));
+  for (int s = 5; s <= 8; s++)
+    TSR_ASSERT_OK(tsr_progress_update(p, s, 0));
   TSR_ASSERT_OK(tsr_progress_destroy(&p));
   fflush(f);
   text = slurp(f);
   int lines = 0;
-  for (char *c = text; *c; c++) lines += *c == '\n';
+  for (char *c = text; *c; c++)
+    lines += *c == '\n';
   CU_ASSERT_EQUAL(lines, tsr_test_rank() == 0 ? 4 : 0);
   free(text);
   TSR_ASSERT_OK(tsr_log_destroy(&log));

@@ -41,7 +41,8 @@ static void test_raise_and_traceback(void) {
   CU_ASSERT_STRING_EQUAL(tsr_error_message(), "x must be positive, got -2");
   /* One frame per level, innermost first. */
   const char *tb = tsr_error_traceback();
-  const char *l = strstr(tb, "at leaf ("), *m = strstr(tb, "at middle ("), *t = strstr(tb, "at top (");
+  const char *l = strstr(tb, "at leaf ("), *m = strstr(tb, "at middle ("),
+             *t = strstr(tb, "at top (");
   CU_ASSERT_PTR_NOT_NULL(l);
   CU_ASSERT_PTR_NOT_NULL(m);
   CU_ASSERT_PTR_NOT_NULL(t);
@@ -97,7 +98,8 @@ static void test_malloc_alignment_and_counts(void) {
     CU_ASSERT_EQUAL(TSR_MALLOC(n, &blocks[i]), TSR_SUCCESS);
     CU_ASSERT_PTR_NOT_NULL(blocks[i]);
     CU_ASSERT_EQUAL((uintptr_t)blocks[i] % TSR_ALIGN, 0);
-    for (size_t k = 0; k < n; k++) blocks[i][k] = (double)k; /* whole block writable */
+    for (size_t k = 0; k < n; k++)
+      blocks[i][k] = (double)k; /* whole block writable */
     bytes += n * sizeof(double);
   }
   tsr_mem_get_stats(&during);
@@ -119,7 +121,8 @@ static void test_calloc_zero_and_overflow(void) {
   int *p = (int *)1;
   CU_ASSERT_EQUAL(TSR_CALLOC(1000, &p), TSR_SUCCESS);
   int nonzero = 0;
-  for (int i = 0; i < 1000; i++) nonzero += p[i] != 0;
+  for (int i = 0; i < 1000; i++)
+    nonzero += p[i] != 0;
   CU_ASSERT_EQUAL(nonzero, 0);
   CU_ASSERT_EQUAL(tsr_free(&p), TSR_SUCCESS);
   CU_ASSERT_EQUAL(tsr_malloc(0, &p), TSR_SUCCESS);

@@ -134,7 +134,8 @@ static inline int tsr_dir_opposite(int dir) {
 /** Number of non-zero offsets of @p dir: 1 face, 2 edge, 3 corner, 0 self. */
 static inline int tsr_dir_order(int dir) {
   int n = 0;
-  for (int a = 0; a < 3; a++) n += tsr_dir_offset(dir, a) != 0;
+  for (int a = 0; a < 3; a++)
+    n += tsr_dir_offset(dir, a) != 0;
   return n;
 }
 

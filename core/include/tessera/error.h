@@ -32,16 +32,16 @@ extern "C" {
 
 /** Error codes returned by every public function. */
 typedef enum {
-  TSR_SUCCESS = 0,     /**< no error */
-  TSR_ERR_ARG = 1,     /**< an argument is out of its documented range */
-  TSR_ERR_MEM = 2,     /**< memory allocation failed */
-  TSR_ERR_MPI = 3,     /**< an MPI call failed */
-  TSR_ERR_HDF5 = 4,    /**< an HDF5 call failed */
-  TSR_ERR_OPTION = 5,  /**< unknown option, malformed or out-of-range value */
-  TSR_ERR_FILE = 6,    /**< a file could not be opened, read or written */
-  TSR_ERR_STATE = 7,   /**< an object was used in the wrong lifecycle state */
-  TSR_ERR_SIZE = 8,    /**< a size does not fit (overflow, or a count too large for MPI) */
-  TSR_ERR_DECOMP = 9,  /**< the grid cannot be decomposed as asked */
+  TSR_SUCCESS = 0,      /**< no error */
+  TSR_ERR_ARG = 1,      /**< an argument is out of its documented range */
+  TSR_ERR_MEM = 2,      /**< memory allocation failed */
+  TSR_ERR_MPI = 3,      /**< an MPI call failed */
+  TSR_ERR_HDF5 = 4,     /**< an HDF5 call failed */
+  TSR_ERR_OPTION = 5,   /**< unknown option, malformed or out-of-range value */
+  TSR_ERR_FILE = 6,     /**< a file could not be opened, read or written */
+  TSR_ERR_STATE = 7,    /**< an object was used in the wrong lifecycle state */
+  TSR_ERR_SIZE = 8,     /**< a size does not fit (overflow, or a count too large for MPI) */
+  TSR_ERR_DECOMP = 9,   /**< the grid cannot be decomposed as asked */
   TSR_ERR_CORRUPT = 10, /**< data failed a consistency check */
   TSR_ERR_INTERNAL = 11 /**< a bug in Tessera */
 } tsr_err;
@@ -77,8 +77,8 @@ typedef void (*tsr_error_handler)(tsr_err code, tsr_error_kind kind, const char 
  * @p old / @p old_user when those are not NULL. Not collective. The context calls this; a
  * program rarely needs to.
  */
-TSR_EXTERN void tsr_error_set_handler(tsr_error_handler handler, void *user,
-                                      tsr_error_handler *old, void **old_user);
+TSR_EXTERN void tsr_error_set_handler(tsr_error_handler handler, void *user, tsr_error_handler *old,
+                                      void **old_user);
 
 /** Raise an error: record it, call the handler, and return @p code. Use the macros below. */
 TSR_EXTERN tsr_err tsr_error_raise(tsr_err code, tsr_error_kind kind, const char *file, int line,
@@ -108,47 +108,47 @@ TSR_EXTERN const char *tsr_error_name(tsr_err code);
  * out-parameters "maybe used uninitialized" at -O2/-O3. */
 
 /** Raise an error that every rank sees alike (bad input), and return from the function. */
-#define TSR_ERROR(code, ...)                                                                     \
-  return (tsr_error_raise((code), TSR_ERROR_COLLECTIVE, __FILE__, __LINE__, __func__,            \
-                          __VA_ARGS__),                                                          \
-          (code))
+#define TSR_ERROR(code, ...)                                                                       \
+  return (                                                                                         \
+      tsr_error_raise((code), TSR_ERROR_COLLECTIVE, __FILE__, __LINE__, __func__, __VA_ARGS__),    \
+      (code))
 
 /** Raise an error of this rank alone, and return from the function. */
-#define TSR_ERROR_LOCAL(code, ...)                                                               \
-  return (tsr_error_raise((code), TSR_ERROR_RANK_LOCAL, __FILE__, __LINE__, __func__,            \
-                          __VA_ARGS__),                                                          \
-          (code))
+#define TSR_ERROR_LOCAL(code, ...)                                                                 \
+  return (                                                                                         \
+      tsr_error_raise((code), TSR_ERROR_RANK_LOCAL, __FILE__, __LINE__, __func__, __VA_ARGS__),    \
+      (code))
 
 /** Evaluate a Tessera call; on error append a traceback frame and return the code. */
-#define TSR_CALL(expr)                                                                           \
-  do {                                                                                           \
-    tsr_err tsr_call_err_ = (expr);                                                              \
-    if (tsr_call_err_ != TSR_SUCCESS)                                                            \
-      return (tsr_error_frame(tsr_call_err_, __FILE__, __LINE__, __func__), tsr_call_err_);      \
+#define TSR_CALL(expr)                                                                             \
+  do {                                                                                             \
+    tsr_err tsr_call_err_ = (expr);                                                                \
+    if (tsr_call_err_ != TSR_SUCCESS)                                                              \
+      return (tsr_error_frame(tsr_call_err_, __FILE__, __LINE__, __func__), tsr_call_err_);        \
   } while (0)
 
 /** Check a condition every rank evaluates alike; raise TSR_ERROR(code, ...) when false. */
-#define TSR_CHECK(cond, code, ...)                                                               \
-  do {                                                                                           \
-    if (!(cond)) TSR_ERROR(code, __VA_ARGS__);                                                   \
+#define TSR_CHECK(cond, code, ...)                                                                 \
+  do {                                                                                             \
+    if (!(cond)) TSR_ERROR(code, __VA_ARGS__);                                                     \
   } while (0)
 
 /** Evaluate an MPI call; on failure raise a rank-local TSR_ERR_MPI with MPI's own message. */
-#define TSR_CALL_MPI(expr)                                                                       \
-  do {                                                                                           \
-    int tsr_mpi_err_ = (expr);                                                                   \
-    if (tsr_mpi_err_ != 0)                                                                       \
-      return (tsr_error_raise_mpi(tsr_mpi_err_, #expr, __FILE__, __LINE__, __func__),         \
-              TSR_ERR_MPI);                                                                      \
+#define TSR_CALL_MPI(expr)                                                                         \
+  do {                                                                                             \
+    int tsr_mpi_err_ = (expr);                                                                     \
+    if (tsr_mpi_err_ != 0)                                                                         \
+      return (tsr_error_raise_mpi(tsr_mpi_err_, #expr, __FILE__, __LINE__, __func__),              \
+              TSR_ERR_MPI);                                                                        \
   } while (0)
 
 /** Evaluate an HDF5 call (negative result means failure); raise a rank-local TSR_ERR_HDF5. */
-#define TSR_CALL_H5(expr)                                                                        \
-  do {                                                                                           \
-    if ((expr) < 0)                                                                              \
-      return (tsr_error_raise(TSR_ERR_HDF5, TSR_ERROR_RANK_LOCAL, __FILE__, __LINE__, __func__,  \
-                              "HDF5 call failed: %s", #expr),                                    \
-              TSR_ERR_HDF5);                                                                     \
+#define TSR_CALL_H5(expr)                                                                          \
+  do {                                                                                             \
+    if ((expr) < 0)                                                                                \
+      return (tsr_error_raise(TSR_ERR_HDF5, TSR_ERROR_RANK_LOCAL, __FILE__, __LINE__, __func__,    \
+                              "HDF5 call failed: %s", #expr),                                      \
+              TSR_ERR_HDF5);                                                                       \
   } while (0)
 
 /** Raise TSR_ERR_MPI for MPI error code @p mpi_code; used by TSR_CALL_MPI. */

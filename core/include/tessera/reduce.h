@@ -44,7 +44,8 @@ typedef struct {
  * Start reducing @p n values; @p out is valid after tsr_reduce_end(), and neither buffer may
  * be touched before. @p in may equal @p out. Several reductions may be in flight at once.
  * Collective (every rank must start the same reductions in the same order).
- * Errors: as tsr_reduce(), and TSR_ERR_ARG for a NULL @p req; after an argument error @p req is idle.
+ * Errors: as tsr_reduce(), and TSR_ERR_ARG for a NULL @p req; after an argument error @p req is
+ * idle.
  */
 TSR_EXTERN tsr_err tsr_reduce_begin(tsr_ctx ctx, tsr_reduce_op op, const double *in, double *out,
                                     int n, tsr_reduce_req *req);
