@@ -373,22 +373,18 @@ static void json_heads(FILE *f, const gathered *g) {
 }
 
 static void json_summary(FILE *f, const tsr_event_summary *s) {
-  fprintf(f, "  \"summary\": {\n    \"total_time_max\": ");
-  json_num(f, s->total_max);
-  fprintf(f, ",\n    \"total_time_avg\": ");
-  json_num(f, s->total_avg);
-  fprintf(f, ",\n    \"comm_time_avg\": ");
-  json_num(f, s->comm_avg);
-  fprintf(f, ",\n    \"comm_time_max\": ");
-  json_num(f, s->comm_max);
-  fprintf(f, ",\n    \"comm_share\": ");
-  json_num(f, s->comm_share);
-  fprintf(f, ",\n    \"compute_time_avg\": ");
-  json_num(f, s->compute_avg);
-  fprintf(f, ",\n    \"compute_share\": ");
-  json_num(f, s->compute_share);
-  fprintf(f, ",\n    \"io_time_avg\": ");
-  json_num(f, s->io_avg);
+  const struct {
+    const char *key;
+    double value;
+  } times[] = {{"total_time_max", s->total_max},    {"total_time_avg", s->total_avg},
+               {"comm_time_avg", s->comm_avg},      {"comm_time_max", s->comm_max},
+               {"comm_share", s->comm_share},       {"compute_time_avg", s->compute_avg},
+               {"compute_share", s->compute_share}, {"io_time_avg", s->io_avg}};
+  fprintf(f, "  \"summary\": {");
+  for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) {
+    fprintf(f, "%s\n    \"%s\": ", i ? "," : "", times[i].key);
+    json_num(f, times[i].value);
+  }
   if (s->main_event[0]) {
     fprintf(f, ",\n    \"main_compute_event\": \"%s\",\n    \"main_compute_imbalance\": ",
             s->main_event);
