@@ -117,11 +117,12 @@ static tsr_err read_contents(reading *r) {
   return TSR_SUCCESS;
 }
 
+/* The read itself, on fields already checked by io_check_fields() into @p info. */
 static tsr_err read_fields_unlogged(const char *path, const tsr_field fields[], int nfields,
-                                    tsr_io_attrs attrs) {
+                                    const tsr_grid_info *info, tsr_io_attrs attrs) {
   TSR_CHECK(path && path[0], TSR_ERR_ARG, "tsr_io_read_fields: the path is empty");
   reading r = {.path = path, .fields = fields, .nfields = nfields};
-  TSR_CALL(io_check_fields("tsr_io_read_fields", fields, nfields, &r.info));
+  r.info = *info;
   r.comm = io_comm(fields[0]);
   r.fapl = r.file = r.dxpl = H5I_INVALID_HID;
   TSR_CALL(io_slabs_plan(tsr_field_grid(fields[0]), &r.info, &r.slabs));
@@ -154,7 +155,7 @@ tsr_err tsr_io_read_fields(const char *path, const tsr_field fields[], int nfiel
   /* The whole collective read is one io event; its bytes are this rank's share of the file. */
   tsr_events ev = tsr_ctx_events(tsr_grid_ctx(tsr_field_grid(fields[0])));
   TSR_CALL(tsr_event_begin(ev, TSR_EV_IO_READ));
-  tsr_err err = read_fields_unlogged(path, fields, nfields, attrs);
+  tsr_err err = read_fields_unlogged(path, fields, nfields, &info, attrs);
   if (err == TSR_SUCCESS)
     TSR_CALL(tsr_event_add_bytes_moved(ev, TSR_EV_IO_READ, io_owned_bytes(&info, fields, nfields)));
   TSR_CALL(tsr_event_end(ev, TSR_EV_IO_READ));

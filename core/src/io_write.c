@@ -269,11 +269,12 @@ static tsr_err close_file(writing *w) {
   return io_verdict_agree(w->comm, &w->v);
 }
 
+/* The write itself, on fields already checked by io_check_fields() into @p info. */
 static tsr_err write_fields_unlogged(const char *path, const tsr_field fields[], int nfields,
-                                     tsr_io_attrs attrs) {
+                                     const tsr_grid_info *info, tsr_io_attrs attrs) {
   TSR_CHECK(path && path[0], TSR_ERR_ARG, "tsr_io_write_fields: the path is empty");
   writing w = {.path = path, .fields = fields, .nfields = nfields, .attrs = attrs};
-  TSR_CALL(io_check_fields("tsr_io_write_fields", fields, nfields, &w.info));
+  w.info = *info;
   w.comm = io_comm(fields[0]);
   w.fapl = w.fcpl = w.file = w.dxpl = w.dcpl = w.ocpl = H5I_INVALID_HID;
   TSR_CALL(io_slabs_plan(tsr_field_grid(fields[0]), &w.info, &w.slabs));
@@ -302,7 +303,7 @@ tsr_err tsr_io_write_fields(const char *path, const tsr_field fields[], int nfie
   /* The whole collective write is one io event; its bytes are this rank's share of the file. */
   tsr_events ev = tsr_ctx_events(tsr_grid_ctx(tsr_field_grid(fields[0])));
   TSR_CALL(tsr_event_begin(ev, TSR_EV_IO_WRITE));
-  tsr_err err = write_fields_unlogged(path, fields, nfields, attrs);
+  tsr_err err = write_fields_unlogged(path, fields, nfields, &info, attrs);
   if (err == TSR_SUCCESS)
     TSR_CALL(
         tsr_event_add_bytes_moved(ev, TSR_EV_IO_WRITE, io_owned_bytes(&info, fields, nfields)));
