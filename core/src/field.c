@@ -307,8 +307,11 @@ static void fill_face(const tsr_field f, int c, int a, int side) {
   const ptrdiff_t stride[TSR_MAX_DIM] = {1, f->sj, f->sk};
   const tsr_gidx *o = f->grid->owned.lo;
   int lo[TSR_MAX_DIM], hi[TSR_MAX_DIM];
+  /* Span the ghosts of every other axis too: an edge ghost outside the grid on axis a and
+   * between tiles on another axis mirrors a halo ghost, which the exchange has filled. Where
+   * two physical faces meet, the later axis overwrites the earlier one's value. */
   for (int b = 0; b < TSR_MAX_DIM; b++) {
-    int w = b < a ? f->gw[b] : 0;
+    int w = b != a ? f->gw[b] : 0;
     lo[b] = -w;
     hi[b] = f->n[b] + w;
   }

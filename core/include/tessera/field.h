@@ -52,10 +52,13 @@ typedef enum {
 
 /**
  * User boundary function: value of component @p comp at ghost cell @p idx (global index,
- * outside the grid on the face's axis; for edges and corners possibly outside on lower axes
- * too), given @p owned, the value of the cell mirrored through the face (for edge and corner
- * ghosts this mirror is itself a ghost filled on a lower axis). Time or other state travels
- * in @p user. Called from one thread.
+ * outside the grid on the face's axis; for edges and corners possibly outside or between
+ * tiles on other axes too), given @p owned, the value of the cell mirrored through the face
+ * (for edge and corner ghosts this mirror is itself a ghost: filled by the halo exchange, by
+ * a lower axis, or not yet filled when it lies outside on a later axis, which then overwrites
+ * this value). Time or other state travels
+ * in @p user. Called from one thread. Ghosts outside on several axes are visited once per
+ * axis; the last visit's value stays.
  */
 typedef double (*tsr_bc_fn)(const tsr_gidx idx[TSR_MAX_DIM], int comp, double owned, void *user);
 
@@ -113,11 +116,12 @@ TSR_EXTERN tsr_err tsr_field_copy(tsr_field src, tsr_field dst);
 
 /**
  * Fill the ghost cells lying outside the grid on non-periodic faces from the boundary
- * conditions. Ghosts of edges and corners outside the grid are filled axis by axis, so they
- * are consistent with the face values: axis 0 over the owned j, k range, then axis 1 over
- * the i range including the axis-0 ghosts, then axis 2 over both. Only faces on the physical
- * domain boundary are touched (ghosts between tiles are the halo's). Call after a halo
- * exchange. Not collective.
+ * conditions. Faces are filled axis by axis (0, then 1, then 2), each over the whole ghosted
+ * range of the other axes: an edge ghost outside the grid on one axis and between tiles on
+ * another mirrors a ghost the halo exchange filled (box shape), and where two physical faces
+ * meet the later axis's value wins, consistent with the face values. Only faces on the
+ * physical domain boundary are touched (ghosts between tiles are the halo's). Call after a
+ * halo exchange. Not collective.
  */
 TSR_EXTERN tsr_err tsr_field_fill_boundary(tsr_field field);
 
