@@ -17,5 +17,6 @@
 #include "tessera/halo.h"
 #include "tessera/reduce.h"
 #include "tessera/io.h"
+#include "tessera/checkpoint.h"
 
 #endif

@@ -2,8 +2,12 @@
  * handle cleanup, and the checks on names and field lists. */
 #include "io_impl.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- verdicts ----------------------------------------------------------------------------- */
 
@@ -164,4 +168,42 @@ double io_owned_bytes(const tsr_grid_info *info, const tsr_field fields[], int n
   for (int i = 0; i < nfields; i++)
     bytes += cells * tsr_field_num_components(fields[i]) * (double)sizeof(double);
   return bytes;
+}
+
+/* ---- folders ------------------------------------------------------------------------------ */
+
+/* mkdir -p: each missing folder on the way, then check the result is a folder. */
+void io_make_folder(const char *dir, const char *what, io_verdict *v) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s", dir);
+  errno = 0;
+  for (char *p = path + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+      io_fail(v, TSR_ERR_FILE, "cannot create %s '%s': '%s': %s", what, dir, path, strerror(errno));
+      return;
+    }
+    *p = '/';
+  }
+  if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+    io_fail(v, TSR_ERR_FILE, "cannot create %s '%s': %s", what, dir, strerror(errno));
+    return;
+  }
+  struct stat st;
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    io_fail(v, TSR_ERR_FILE, "cannot create %s '%s': %s", what, dir,
+            errno ? strerror(errno) : "a file of that name exists");
+}
+
+/* Create and remove a file in the folder: the only test of writability that holds for every
+ * cause (permissions, read-only mounts, quotas, ACLs), and for root too. */
+void io_probe_folder(const char *dir, const char *what, io_verdict *v) {
+  char probe[4096 + 64];
+  snprintf(probe, sizeof probe, "%s/.tessera-write-test.%ld", dir, (long)getpid());
+  int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0 || write(fd, "x", 1) != 1)
+    io_fail(v, TSR_ERR_FILE, "%s '%s' is not writable: %s", what, dir, strerror(errno));
+  if (fd >= 0) close(fd);
+  if (fd >= 0) unlink(probe);
 }

@@ -184,6 +184,16 @@ double io_owned_bytes(const tsr_grid_info *info, const tsr_field fields[], int n
 tsr_err io_check_fields(const char *who, const tsr_field fields[], int nfields,
                         tsr_grid_info *info);
 
+/* ---- folders (io_common.c) ---------------------------------------------------------------- */
+
+/* Rank 0 alone: create folder @p dir and its parents when missing (mkdir -p); failures go into
+ * @p v as TSR_ERR_FILE "cannot create <what> '<dir>': <reason>". */
+void io_make_folder(const char *dir, const char *what, io_verdict *v);
+
+/* Rank 0 alone: check that a file can be created in @p dir by creating and removing one;
+ * failures go into @p v as TSR_ERR_FILE "<what> '<dir>' is not writable: <reason>". */
+void io_probe_folder(const char *dir, const char *what, io_verdict *v);
+
 /* The communicator of a field's grid. */
 MPI_Comm io_comm(tsr_field f);
 

@@ -4,12 +4,15 @@
  *
  * Failures that touch the file (it cannot be created, written or closed) are kept in a
  * verdict and agreed between ranks at a few points, so they are raised alike on every rank. */
+#define _GNU_SOURCE /* fallocate() */
 #include "io_impl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tessera/mem.h"
 
@@ -100,8 +103,44 @@ static void check_folder(writing *w) {
     io_fail(&w->v, TSR_ERR_FILE, "cannot create file '%s': '%s' is not a folder", w->path, dir);
 }
 
+/* Bytes the file will take, generously: the data, plus room for the metadata and attributes. */
+static double expected_bytes(const writing *w) {
+  double bytes = 65536.0, cells = 1;
+  for (int a = 0; a < w->info.dim; a++)
+    cells *= (double)w->info.n[a];
+  for (int i = 0; i < w->nfields; i++)
+    bytes += 4096.0 + tsr_field_num_components(w->fields[i]) * (cells * 8.0 + 4096.0);
+  for (int i = 0; w->attrs && i < w->attrs->nnamed; i++) {
+    const io_named *n = &w->attrs->named[i];
+    bytes += 1024.0 + (n->type == TSR_IO_STRING ? (double)strlen(n->v.str) : 8.0);
+  }
+  return bytes;
+}
+
+/* Rank 0, before HDF5 creates the file: make sure the disk and the file size limit can hold
+ * it (posix_fallocate of its size, then released), so that a full disk is a clean error with
+ * the system's reason. HDF5 cannot recover from a close whose flush fails (see
+ * close_file()). File systems that cannot reserve space are written without the check. */
+static void reserve_space(writing *w) {
+  double bytes = expected_bytes(w);
+  int fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) {
+    io_fail(&w->v, TSR_ERR_FILE, "cannot create file '%s': %s", w->path, strerror(errno));
+    return;
+  }
+  /* fallocate(), not posix_fallocate(): where the file system cannot reserve, the latter
+   * writes every block, which would double the cost of a large file. */
+  int err = bytes < 9e18 && fallocate(fd, 0, 0, (off_t)bytes) != 0 ? errno : 0;
+  if (err == 0 && ftruncate(fd, 0) != 0) err = errno; /* HDF5 truncates it anyway */
+  close(fd);
+  if (err != 0 && err != EOPNOTSUPP && err != EINVAL && err != ENOSYS)
+    io_fail(&w->v, TSR_ERR_FILE, "cannot write file '%s' (%.0f bytes): %s", w->path, bytes,
+            strerror(err));
+}
+
 static tsr_err create_file(writing *w) {
   if (w->info.rank == 0) check_folder(w);
+  if (w->info.rank == 0 && w->v.code == TSR_SUCCESS) reserve_space(w);
   TSR_CALL(io_verdict_bcast(w->comm, 0, &w->v));
   if (w->v.code != TSR_SUCCESS) return TSR_SUCCESS;
 
@@ -149,17 +188,21 @@ static void write_root_attrs(writing *w) {
   int64_t step = w->attrs ? w->attrs->step : 0;
   double time = w->attrs ? w->attrs->time : 0.0;
   hid_t f = w->file;
-  if (put_string_attr(f, "format", TSR_IO_FORMAT) < 0 ||
-      put_attr(f, "format_version", H5T_STD_I32LE, H5T_NATIVE_INT, 0, &version) < 0 ||
-      put_string_attr(f, "tessera_version", TSR_VERSION_STRING) < 0 ||
-      put_attr(f, "dim", H5T_STD_I32LE, H5T_NATIVE_INT, 0, &g->dim) < 0 ||
-      put_attr(f, "grid_size", H5T_STD_I64LE, H5T_NATIVE_INT64, d, g->n) < 0 ||
-      put_attr(f, "periodic", H5T_STD_I32LE, H5T_NATIVE_INT, d, periodic) < 0 ||
-      put_attr(f, "origin", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d, origin) < 0 ||
-      put_attr(f, "spacing", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d, spacing) < 0 ||
-      put_attr(f, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, 0, &step) < 0 ||
-      put_attr(f, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &time) < 0)
-    fail_write(w, "the root attributes");
+  /* Every call on every rank, whatever failed before: creating an attribute is collective
+   * metadata in parallel HDF5, so a rank that skipped the rest after a local failure (a
+   * short-circuit ||) would leave the others waiting in a call it never makes. */
+  herr_t status[] = {put_string_attr(f, "format", TSR_IO_FORMAT),
+                     put_attr(f, "format_version", H5T_STD_I32LE, H5T_NATIVE_INT, 0, &version),
+                     put_string_attr(f, "tessera_version", TSR_VERSION_STRING),
+                     put_attr(f, "dim", H5T_STD_I32LE, H5T_NATIVE_INT, 0, &g->dim),
+                     put_attr(f, "grid_size", H5T_STD_I64LE, H5T_NATIVE_INT64, d, g->n),
+                     put_attr(f, "periodic", H5T_STD_I32LE, H5T_NATIVE_INT, d, periodic),
+                     put_attr(f, "origin", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d, origin),
+                     put_attr(f, "spacing", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, d, spacing),
+                     put_attr(f, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, 0, &step),
+                     put_attr(f, "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &time)};
+  for (size_t i = 0; i < sizeof status / sizeof status[0]; i++)
+    if (status[i] < 0) fail_write(w, "the root attributes");
 }
 
 static herr_t put_named(hid_t group, const io_named *n) {
@@ -180,7 +223,7 @@ static herr_t put_named(hid_t group, const io_named *n) {
 static void write_named(writing *w) {
   hid_t g = H5Gcreate2(w->file, IO_ATTRS_GROUP, H5P_DEFAULT, w->ocpl, H5P_DEFAULT);
   if (g < 0) fail_write(w, "group '/" IO_ATTRS_GROUP "'");
-  for (int i = 0; g >= 0 && w->attrs && i < w->attrs->nnamed && w->v.code == TSR_SUCCESS; i++)
+  for (int i = 0; g >= 0 && w->attrs && i < w->attrs->nnamed; i++) /* all: collective, as above */
     if (put_named(g, &w->attrs->named[i]) < 0) {
       char what[TSR_IO_NAME_MAX + 64];
       snprintf(what, sizeof what, "attribute '%s'", w->attrs->named[i].name);
@@ -235,9 +278,11 @@ static tsr_err write_field(writing *w, hid_t fields_group, tsr_field f) {
   char what[TSR_IO_NAME_MAX + 64];
   snprintf(what, sizeof what, "field '%s'", tsr_field_name(f));
   hid_t g = H5Gcreate2(fields_group, tsr_field_name(f), H5P_DEFAULT, w->ocpl, H5P_DEFAULT);
-  if (g < 0 || put_string_array_attr(g, "components", names, ncomp) < 0 ||
-      put_attr(g, "fingerprint", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &fingerprint) < 0)
-    fail_write(w, what);
+  herr_t names_ok = g < 0 ? -1 : put_string_array_attr(g, "components", names, ncomp);
+  herr_t fp_ok = g < 0 ? -1
+                       : put_attr(g, "fingerprint", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0,
+                                  &fingerprint); /* both calls: collective, as above */
+  if (g < 0 || names_ok < 0 || fp_ok < 0) fail_write(w, what);
   tsr_err err = io_verdict_agree(w->comm, &w->v);
   for (int c = 0; c < ncomp && w->v.code == TSR_SUCCESS && err == TSR_SUCCESS; c++)
     err = write_component(w, g, f, c); /* agrees on its outcome */
@@ -262,7 +307,12 @@ static tsr_err write_contents(writing *w) {
   return err;
 }
 
-/* Close the file (collective: flushes the metadata) and agree on the outcome. */
+/* Close the file (collective: flushes the metadata) and agree on the outcome. The id is never
+ * used again, even when the close fails: HDF5 1.10 has then freed the file's structures but
+ * left the id registered (a second close, or HDF5's clean-up at MPI_Finalize, would touch
+ * freed memory and crash). That is why reserve_space() refuses, before HDF5 writes a byte, a
+ * file the disk or the file size limit cannot hold: a close that fails to flush cannot be
+ * cleaned up afterwards. */
 static tsr_err close_file(writing *w) {
   if (w->file >= 0 && H5Fclose(w->file) < 0) fail_write(w, "the last data (closing)");
   w->file = H5I_INVALID_HID;

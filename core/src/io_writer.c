@@ -1,10 +1,13 @@
 /* The snapshot writer: cadence and folder from the options, the folder made and checked at
  * setup (before the first step, so a bad --out fails at once rather than hours later), one
- * data file and XDMF sidecar per snapshot, and the time series index of every snapshot. */
+ * data file and XDMF sidecar per snapshot, and the time series index of every snapshot
+ * (rebuilt from the folder when a restarted run continues an earlier one). */
 #include "io_impl.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +27,7 @@ struct tsr_io_writer_s {
   tsr_field *fields;
   int nfields, fields_cap;
   tsr_io_attrs attrs;
+  int64_t first_step; /* step a restarted run continues from, or -1 */
   bool is_setup;
   /* The snapshots written so far, in order, for the index. */
   int64_t *steps;
@@ -67,6 +71,7 @@ tsr_err tsr_io_writer_create(tsr_grid grid, const char *prefix, tsr_io_writer *w
   w->rank = info.rank;
   TSR_CALL(dup_string(prefix, &w->prefix));
   TSR_CALL(dup_string("out", &w->dir));
+  w->first_step = -1;
   return tsr_io_attrs_create(&w->attrs);
 }
 
@@ -105,6 +110,21 @@ tsr_err tsr_io_writer_set_every(tsr_io_writer writer, int64_t every) {
             "tsr_io_writer_set_every: %lld is invalid: expected 0 (never) or more",
             (long long)every);
   writer->every = every;
+  return TSR_SUCCESS;
+}
+
+tsr_err tsr_io_writer_set_first_step(tsr_io_writer writer, int64_t step) {
+  TSR_CALL(check_settable(writer, "tsr_io_writer_set_first_step"));
+  TSR_CHECK(step >= -1, TSR_ERR_ARG,
+            "tsr_io_writer_set_first_step: %lld is invalid: expected a step (0 or more) or -1",
+            (long long)step);
+  writer->first_step = step;
+  return TSR_SUCCESS;
+}
+
+tsr_err tsr_io_writer_is_due(tsr_io_writer writer, int64_t step, bool *due) {
+  TSR_CHECK(writer && due, TSR_ERR_ARG, "tsr_io_writer_is_due: NULL argument");
+  *due = writer->every > 0 && step % writer->every == 0;
   return TSR_SUCCESS;
 }
 
@@ -155,40 +175,114 @@ tsr_err tsr_io_writer_get_attrs(tsr_io_writer writer, tsr_io_attrs *attrs) {
 
 /* ---- the folder --------------------------------------------------------------------------- */
 
-/* mkdir -p: each missing folder on the way, then check the result is a folder. */
-static void make_folder(const char *dir, io_verdict *v) {
-  char path[PATH_MAX_LEN];
-  snprintf(path, sizeof path, "%s", dir);
-  for (char *p = path + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = '\0';
-    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-      io_fail(v, TSR_ERR_FILE, "cannot create output folder '%s': '%s': %s", dir, path,
-              strerror(errno));
-      return;
-    }
-    *p = '/';
-  }
-  if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-    io_fail(v, TSR_ERR_FILE, "cannot create output folder '%s': %s", dir, strerror(errno));
-    return;
-  }
-  struct stat st;
-  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-    io_fail(v, TSR_ERR_FILE, "cannot create output folder '%s': %s", dir,
-            errno ? strerror(errno) : "a file of that name exists");
+/* ---- continuing an earlier run's series -------------------------------------------------- */
+
+static tsr_err record(struct tsr_io_writer_s *w, int64_t step, double time);
+static tsr_err write_xdmf_files(struct tsr_io_writer_s *w, int64_t step, io_verdict *v);
+
+/* The step of snapshot file @p name of this writer (exactly as snapshot_name() spells it), or
+ * -1 when @p name is no such file. */
+static int64_t snapshot_step(const struct tsr_io_writer_s *w, const char *name) {
+  size_t plen = strlen(w->prefix), len = strlen(name);
+  if (len < plen + 4 || strncmp(name, w->prefix, plen) != 0 || name[plen] != '_' ||
+      strcmp(name + len - 3, ".h5") != 0)
+    return -1;
+  const char *digits = name + plen + 1;
+  if (digits[0] < '0' || digits[0] > '9') return -1;
+  char *end;
+  errno = 0;
+  long long step = strtoll(digits, &end, 10);
+  if (errno != 0 || strcmp(end, ".h5") != 0) return -1;
+  char canonical[PREFIX_MAX + 32];
+  snprintf(canonical, sizeof canonical, "%s_%06lld.h5", w->prefix, step);
+  return strcmp(canonical, name) == 0 ? (int64_t)step : -1;
 }
 
-/* Create and remove a file in the folder: the only test of writability that holds for every
- * cause (permissions, read-only mounts, quotas, ACLs), and for root too. */
-static void probe_folder(const char *dir, io_verdict *v) {
-  char probe[PATH_MAX_LEN + 64];
-  snprintf(probe, sizeof probe, "%s/.tessera-write-test.%ld", dir, (long)getpid());
-  int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (fd < 0 || write(fd, "x", 1) != 1)
-    io_fail(v, TSR_ERR_FILE, "output folder '%s' is not writable: %s", dir, strerror(errno));
-  if (fd >= 0) close(fd);
-  if (fd >= 0) unlink(probe);
+/* Rank 0: the time of snapshot @p path when it is a readable snapshot of step @p step of the
+ * writer's fields (rank 0's inspection, as a read makes it), else *ok false with the reason. */
+static tsr_err inspect_snapshot(struct tsr_io_writer_s *w, const char *path, int64_t step, bool *ok,
+                                double *time, char *why, size_t why_size) {
+  tsr_grid_info g;
+  TSR_CALL(tsr_grid_get_info(w->grid, &g));
+  io_inspection ins = {.v = {TSR_SUCCESS, ""}};
+  TSR_CALL(tsr_io_attrs_create(&ins.attrs));
+  tsr_err err = TSR_CALLOC(w->nfields, &ins.fingerprints);
+  io_quiet quiet;
+  io_quiet_begin(&quiet);
+  if (err == TSR_SUCCESS) err = io_inspect(path, w->fields, w->nfields, &g, &ins);
+  io_quiet_end(&quiet);
+  *ok = err == TSR_SUCCESS && ins.v.code == TSR_SUCCESS && ins.attrs->step == step;
+  *time = ins.attrs->time;
+  if (ins.v.code != TSR_SUCCESS)
+    snprintf(why, why_size, "%s", ins.v.msg);
+  else
+    snprintf(why, why_size, "it holds step %lld", (long long)ins.attrs->step);
+  tsr_free(&ins.fingerprints);
+  tsr_io_attrs_destroy(&ins.attrs);
+  return err;
+}
+
+typedef struct {
+  int64_t step;
+  double time;
+} snap;
+
+static int by_step(const void *a, const void *b) {
+  const snap *x = a, *y = b;
+  return (x->step > y->step) - (x->step < y->step);
+}
+
+/* Rank 0: the snapshots in the folder up to the first step, in step order. */
+static tsr_err scan_folder(struct tsr_io_writer_s *w, snap **found, int *nfound, io_verdict *v) {
+  *found = NULL;
+  *nfound = 0;
+  DIR *d = opendir(w->dir);
+  if (!d) {
+    io_fail(v, TSR_ERR_FILE, "cannot list output folder '%s': %s", w->dir, strerror(errno));
+    return TSR_SUCCESS;
+  }
+  tsr_log log = tsr_ctx_log(tsr_grid_ctx(w->grid));
+  int cap = 0;
+  tsr_err err = TSR_SUCCESS;
+  struct dirent *e;
+  while (err == TSR_SUCCESS && (e = readdir(d)) != NULL) {
+    int64_t step = snapshot_step(w, e->d_name);
+    if (step < 0 || step > w->first_step) continue;
+    char path[2 * PATH_MAX_LEN], why[IO_MSG_MAX];
+    snprintf(path, sizeof path, "%s/%s", w->dir, e->d_name);
+    bool ok;
+    double time;
+    err = inspect_snapshot(w, path, step, &ok, &time, why, sizeof why);
+    if (err == TSR_SUCCESS && !ok)
+      err = tsr_log_printf(log, 0, "tessera: warning: snapshot '%s' left out of the index: %s\n",
+                           path, why);
+    if (err != TSR_SUCCESS || !ok) continue;
+    if (*nfound == cap) {
+      cap = cap ? 2 * cap : 16;
+      snap *grown;
+      err = TSR_MALLOC(cap, &grown);
+      if (err == TSR_SUCCESS && *nfound) memcpy(grown, *found, (size_t)*nfound * sizeof *grown);
+      if (err == TSR_SUCCESS) tsr_free(found);
+      if (err == TSR_SUCCESS) *found = grown;
+    }
+    if (err == TSR_SUCCESS) (*found)[(*nfound)++] = (snap){step, time};
+  }
+  closedir(d);
+  if (*nfound > 1) qsort(*found, (size_t)*nfound, sizeof **found, by_step);
+  return err;
+}
+
+/* Rank 0: record the earlier run's snapshots up to the first step and rewrite the index. */
+static tsr_err rebuild_index(struct tsr_io_writer_s *w, io_verdict *v) {
+  snap *found;
+  int nfound;
+  tsr_err err = scan_folder(w, &found, &nfound, v);
+  for (int i = 0; err == TSR_SUCCESS && i < nfound; i++)
+    err = record(w, found[i].step, found[i].time);
+  tsr_free(&found);
+  TSR_CALL(err);
+  if (v->code == TSR_SUCCESS) TSR_CALL(write_xdmf_files(w, -1, v)); /* the index alone */
+  return TSR_SUCCESS;
 }
 
 tsr_err tsr_io_writer_setup(tsr_io_writer writer) {
@@ -200,11 +294,16 @@ tsr_err tsr_io_writer_setup(tsr_io_writer writer) {
   io_verdict v = {TSR_SUCCESS, ""};
   if (writer->rank == 0) {
     errno = 0;
-    make_folder(writer->dir, &v);
-    if (v.code == TSR_SUCCESS) probe_folder(writer->dir, &v);
+    io_make_folder(writer->dir, "output folder", &v);
+    if (v.code == TSR_SUCCESS) io_probe_folder(writer->dir, "output folder", &v);
   }
   TSR_CALL(io_verdict_bcast(writer->comm, 0, &v));
   IO_RAISE(v);
+  if (writer->first_step >= 0) {
+    if (writer->rank == 0) TSR_CALL(rebuild_index(writer, &v));
+    TSR_CALL(io_verdict_bcast(writer->comm, 0, &v));
+    IO_RAISE(v);
+  }
   writer->is_setup = true;
   return TSR_SUCCESS;
 }

@@ -218,8 +218,8 @@ TSR_EXTERN tsr_err tsr_io_write_xdmf(const char *xmf_path, const char *h5_ref,
  * DIR/<prefix>_<step>.xmf, and keeps the time series index DIR/<prefix>.xmf (a temporal
  * collection of every snapshot it wrote) so that ParaView and VisIt open the series directly.
  *
- * Lifecycle: create -> set_dir / set_every / set_from_options / add_field / get_attrs ->
- * setup -> maybe_write or write, once per step -> destroy.
+ * Lifecycle: create -> set_dir / set_every / set_from_options / set_first_step / add_field /
+ * get_attrs -> setup -> maybe_write or write, once per step -> destroy.
  */
 typedef struct tsr_io_writer_s *tsr_io_writer;
 
@@ -248,6 +248,25 @@ TSR_EXTERN tsr_err tsr_io_writer_set_every(tsr_io_writer writer, int64_t every);
  * TSR_ERR_STATE after setup.
  */
 TSR_EXTERN tsr_err tsr_io_writer_set_from_options(tsr_io_writer writer);
+
+/**
+ * Continue the time series of an earlier run from step @p step (a restart): at setup, rank 0
+ * rebuilds the index DIR/<prefix>.xmf from the snapshots DIR/<prefix>_<step>.h5 already in the
+ * folder whose step is at most @p step, and rewrites it, so the index lists them followed by
+ * the snapshots this run writes. Snapshot files of later steps are left out of the index (they
+ * belong to the abandoned continuation and are overwritten if this run writes those steps
+ * again); files that are not readable snapshots of the writer's fields and grid are left out
+ * too. Without this call (or with -1) the index starts empty. Before setup.
+ * Errors: TSR_ERR_ARG (below -1), TSR_ERR_STATE after setup.
+ */
+TSR_EXTERN tsr_err tsr_io_writer_set_first_step(tsr_io_writer writer, int64_t step);
+
+/**
+ * Whether tsr_io_writer_maybe_write() writes at @p step (every > 0 and @p step a multiple of
+ * it), in @p *due: lets a program bring the fields to write up to date only when needed.
+ * Not collective. Errors: TSR_ERR_ARG (NULL).
+ */
+TSR_EXTERN tsr_err tsr_io_writer_is_due(tsr_io_writer writer, int64_t step, bool *due);
 
 /**
  * Add @p field (set up, on the writer's grid) to every snapshot. Errors: TSR_ERR_ARG (another grid,
