@@ -1,9 +1,6 @@
 # The heat kernel and the heat example.
 
-# Kernel vs reference, bit for bit. Kernels are node-local (no MPI), so one rank; the test
-# itself also sweeps 1 to 3 threads.
-tsr_add_mpi_cunit_test(NAME test_stencil SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/mpi/test_stencil.c
-                       RANKS 1 THREADS 1 2 TIMEOUT 60)
+# The heat kernel's own test (test_stencil) is registered in kernels.cmake.
 
 if(TARGET tsr_heat)
   set(heat_env ${TSR_MPI_TEST_ENV}) # includes OMP_WAIT_POLICY=passive

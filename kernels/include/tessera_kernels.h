@@ -7,5 +7,8 @@
 
 #include "tessera.h"
 #include "tessera/kernels/stencil.h"
+#include "tessera/kernels/vec.h"
+#include "tessera/kernels/operator.h"
+#include "tessera/kernels/krylov.h" /* with mg.h and poisson.h */
 
 #endif

@@ -7,10 +7,9 @@
  * kernels/CMakeLists.txt builds this file with -ffp-contract=off: no fused multiply-adds. */
 #include "tessera/kernels/stencil.h"
 
-/* Cells are addressed with ptrdiff_t offsets; local indices always fit. */
-static ptrdiff_t offset(const tsr_view *v, tsr_gidx i, tsr_gidx j, tsr_gidx k) {
-  return (ptrdiff_t)i + (ptrdiff_t)j * v->sj + (ptrdiff_t)k * v->sk;
-}
+#include "stencil_sweep.h"
+
+static const char who[] = "heat kernel";
 
 /* Check the arguments shared by both versions; *empty is set when there is nothing to do. */
 static tsr_err check_args(const tsr_view *u, const tsr_view *out, const tsr_heat_coef *coef,
@@ -20,31 +19,15 @@ static tsr_err check_args(const tsr_view *u, const tsr_view *out, const tsr_heat
                     (const void *)u, (const void *)out, (const void *)coef, (const void *)box);
   if (coef->dim < 1 || coef->dim > TSR_MAX_DIM)
     TSR_ERROR_LOCAL(TSR_ERR_ARG, "heat kernel: dim %d, expected 1, 2 or 3", coef->dim);
-  *empty = tsr_box_is_empty(box);
+  TSR_CALL(tsr_k_check_out(who, out, box, empty));
   if (*empty) return TSR_SUCCESS;
-  if (!u->data || !out->data)
-    TSR_ERROR_LOCAL(TSR_ERR_ARG, "heat kernel: view without data (field not set up?)");
-  if (u->data == out->data)
-    TSR_ERROR_LOCAL(TSR_ERR_ARG, "heat kernel: u and out share storage; the update needs two");
-  for (int a = 0; a < TSR_MAX_DIM; a++) {
-    if (u->n[a] != out->n[a])
-      TSR_ERROR_LOCAL(TSR_ERR_ARG, "heat kernel: u has %d cells on axis %d but out has %d", u->n[a],
-                      a, out->n[a]);
-    if (box->lo[a] < 0 || box->hi[a] > out->n[a])
-      TSR_ERROR_LOCAL(TSR_ERR_ARG,
-                      "heat kernel: box [%lld, %lld) on axis %d is outside the owned cells "
-                      "[0, %d)",
-                      (long long)box->lo[a], (long long)box->hi[a], a, out->n[a]);
-    if (a < coef->dim && u->ghost[a] < 1)
-      TSR_ERROR_LOCAL(TSR_ERR_ARG,
-                      "heat kernel: u has ghost width %d on axis %d, the stencil needs 1",
-                      u->ghost[a], a);
-  }
+  const int reach[TSR_MAX_DIM] = {1, coef->dim > 1, coef->dim > 2};
+  TSR_CALL(tsr_k_check_in(who, "u", u, out, reach, box));
   return TSR_SUCCESS;
 }
 
-/* One row of @p n cells along axis 0 starting at u / o. The dimension is chosen once per row,
- * so each loop is branch-free and vectorises. */
+/* One row of @p n cells along axis 0 starting at u into o. The dimension is chosen once per
+ * row, so each loop is branch-free and vectorises. */
 static inline void heat_row(int dim, const double *restrict u, double *restrict o, ptrdiff_t n,
                             ptrdiff_t sj, ptrdiff_t sk, const double c[TSR_MAX_DIM]) {
   const double c0 = c[0], c1 = c[1], c2 = c[2];
@@ -71,44 +54,96 @@ static inline void heat_row(int dim, const double *restrict u, double *restrict 
   }
 }
 
-/* A box of a single row is cut into chunks of this many cells, shared out statically. */
-enum { ROW_CHUNK = 1024 };
+typedef struct {
+  const tsr_view *u;
+  const tsr_heat_coef *coef;
+} heat_ctx;
+
+TSR_K_CLONES static void heat_rows(const void *ctx, ptrdiff_t i0, ptrdiff_t j, ptrdiff_t k,
+                                   ptrdiff_t len, double *dst) {
+  const heat_ctx *h = ctx;
+  const tsr_view *u = h->u;
+  heat_row(h->coef->dim, u->data + tsr_k_offset(u, i0, j, k), dst, len, u->sj, u->sk, h->coef->c);
+}
+
+/* Direct streaming rows: the same update with explicit vectors whose results are stored
+ * non-temporally straight into the output row; the cells before the first VEC-aligned output
+ * address and the tail go through heat_row() itself. Lane for lane the operations and their
+ * order are heat_row()'s, so the bits are too. */
+#if defined(TSR_K_HAVE_NT_ROWS)
+#include <immintrin.h>
+
+#define NT_HEAT(SFX, ATTR, VT, W, SET1, LOADU, MUL, ADD, SUB, STREAM)                              \
+  static inline __attribute__((always_inline))                                                     \
+  ATTR VT heat_diff##SFX(const double *u, VT uc, VT two, ptrdiff_t s) {                            \
+    return ADD(SUB(LOADU(u - s), MUL(two, uc)), LOADU(u + s));                                     \
+  }                                                                                                \
+  ATTR static void heat_rows_nt##SFX(const void *ctx, ptrdiff_t i0, ptrdiff_t j, ptrdiff_t k,      \
+                                     ptrdiff_t len, double *dst) {                                 \
+    const heat_ctx *h = ctx;                                                                       \
+    const int dim = h->coef->dim;                                                                  \
+    const double *u = h->u->data + tsr_k_offset(h->u, i0, j, k);                                   \
+    const ptrdiff_t sj = h->u->sj, sk = h->u->sk;                                                  \
+    ptrdiff_t head = 0;                                                                            \
+    while (head < len && ((uintptr_t)(dst + head) & (W * 8 - 1)) != 0)                             \
+      head++;                                                                                      \
+    heat_row(dim, u, dst, head, sj, sk, h->coef->c);                                               \
+    const VT two = SET1(2.0), c0 = SET1(h->coef->c[0]), c1 = SET1(h->coef->c[1]),                  \
+             c2 = SET1(h->coef->c[2]);                                                             \
+    ptrdiff_t i = head;                                                                            \
+    if (dim == 3)                                                                                  \
+      for (; i + W <= len; i += W) {                                                               \
+        const VT uc = LOADU(u + i);                                                                \
+        VT acc = ADD(uc, MUL(c0, heat_diff##SFX(u + i, uc, two, 1)));                              \
+        acc = ADD(acc, MUL(c1, heat_diff##SFX(u + i, uc, two, sj)));                               \
+        STREAM(dst + i, ADD(acc, MUL(c2, heat_diff##SFX(u + i, uc, two, sk))));                    \
+      }                                                                                            \
+    else if (dim == 2)                                                                             \
+      for (; i + W <= len; i += W) {                                                               \
+        const VT uc = LOADU(u + i);                                                                \
+        const VT acc = ADD(uc, MUL(c0, heat_diff##SFX(u + i, uc, two, 1)));                        \
+        STREAM(dst + i, ADD(acc, MUL(c1, heat_diff##SFX(u + i, uc, two, sj))));                    \
+      }                                                                                            \
+    else                                                                                           \
+      for (; i + W <= len; i += W) {                                                               \
+        const VT uc = LOADU(u + i);                                                                \
+        STREAM(dst + i, ADD(uc, MUL(c0, heat_diff##SFX(u + i, uc, two, 1))));                      \
+      }                                                                                            \
+    heat_row(dim, u + i, dst + i, len - i, sj, sk, h->coef->c);                                    \
+  }
+NT_HEAT(512, TSR_K_AVX512, __m512d, 8, _mm512_set1_pd, _mm512_loadu_pd, _mm512_mul_pd,
+        _mm512_add_pd, _mm512_sub_pd, _mm512_stream_pd)
+NT_HEAT(256, TSR_K_AVX2, __m256d, 4, _mm256_set1_pd, _mm256_loadu_pd, _mm256_mul_pd, _mm256_add_pd,
+        _mm256_sub_pd, _mm256_stream_pd)
+#endif
+
+/* heat_rows' direct streaming twin for this CPU (NULL: stream through the driver's buffer). */
+static tsr_k_row_fn heat_rows_nt(void) {
+#if defined(TSR_K_HAVE_NT_ROWS)
+  const int width = tsr_k_nt_width();
+  if (width == 512) return heat_rows_nt512;
+  if (width == 256) return heat_rows_nt256;
+#endif
+  return NULL;
+}
 
 tsr_err tsr_stencil_heat(const tsr_view *u, const tsr_view *out, const tsr_heat_coef *coef,
                          const tsr_box *box) {
   bool empty;
   TSR_CALL(check_args(u, out, coef, box, &empty));
   if (empty) return TSR_SUCCESS;
-  const int dim = coef->dim;
-  const tsr_gidx *lo = box->lo, *hi = box->hi;
-  const ptrdiff_t ni = (ptrdiff_t)(hi[0] - lo[0]);
-  const ptrdiff_t sj = u->sj, sk = u->sk;
-
-  /* Threads split the outermost axis with more than one cell, as field storage is first
-   * touched, so each thread mostly reads and writes pages it placed. */
-  if (hi[2] - lo[2] > 1) {
-    TSR_OMP(parallel for schedule(static))
-    for (tsr_gidx k = lo[2]; k < hi[2]; k++)
-      for (tsr_gidx j = lo[1]; j < hi[1]; j++)
-        heat_row(dim, u->data + offset(u, lo[0], j, k), out->data + offset(out, lo[0], j, k), ni,
-                 sj, sk, coef->c);
-  } else if (hi[1] - lo[1] > 1) {
-    const tsr_gidx k = lo[2];
-    TSR_OMP(parallel for schedule(static))
-    for (tsr_gidx j = lo[1]; j < hi[1]; j++)
-      heat_row(dim, u->data + offset(u, lo[0], j, k), out->data + offset(out, lo[0], j, k), ni, sj,
-               sk, coef->c);
-  } else {
-    const double *urow = u->data + offset(u, lo[0], lo[1], lo[2]);
-    double *orow = out->data + offset(out, lo[0], lo[1], lo[2]);
-    const ptrdiff_t nchunks = (ni + ROW_CHUNK - 1) / ROW_CHUNK;
-    TSR_OMP(parallel for schedule(static))
-    for (ptrdiff_t b = 0; b < nchunks; b++) {
-      const ptrdiff_t first = b * ROW_CHUNK;
-      const ptrdiff_t len = ni - first < ROW_CHUNK ? ni - first : ROW_CHUNK;
-      heat_row(dim, urow + first, orow + first, len, sj, sk, coef->c);
-    }
-  }
+  const heat_ctx ctx = {u, coef};
+  const tsr_k_sweep sweep = {
+      .box = *box,
+      .out = out,
+      .stream = coef->stream,
+      .in_row_bytes = (size_t)(box->hi[0] - box->lo[0] + 2) * sizeof(double),
+      .reach = {1, coef->dim > 1, coef->dim > 2},
+      .row = heat_rows,
+      .row_nt = heat_rows_nt(),
+      .ctx = &ctx,
+  };
+  tsr_k_sweep_run(&sweep);
   return TSR_SUCCESS;
 }
 
@@ -121,11 +156,11 @@ tsr_err tsr_stencil_heat_ref(const tsr_view *u, const tsr_view *out, const tsr_h
   for (tsr_gidx k = box->lo[2]; k < box->hi[2]; k++)
     for (tsr_gidx j = box->lo[1]; j < box->hi[1]; j++)
       for (tsr_gidx i = box->lo[0]; i < box->hi[0]; i++) {
-        const double *p = u->data + offset(u, i, j, k);
+        const double *p = u->data + tsr_k_offset(u, i, j, k);
         double acc = p[0];
         for (int a = 0; a < coef->dim; a++)
           acc += coef->c[a] * ((p[-stride[a]] - 2.0 * p[0]) + p[stride[a]]);
-        out->data[offset(out, i, j, k)] = acc;
+        out->data[tsr_k_offset(out, i, j, k)] = acc;
       }
   return TSR_SUCCESS;
 }

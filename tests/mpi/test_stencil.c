@@ -2,7 +2,8 @@
  *
  * Views are built by hand over padded blocks (odd strides, so rows are not aligned; u and out
  * with different strides), on odd sizes, ghost widths 1 to 3, 1-D to 3-D, many boxes, and
- * 1, 2 and 3 threads. Kernels are node-local, so one rank suffices. */
+ * 1, 2 and 3 threads, streaming stores on and off. Kernels are node-local, so one rank
+ * suffices. */
 #include <math.h>
 #include <string.h>
 #ifdef _OPENMP
@@ -148,7 +149,7 @@ static int make_boxes(int dim, const int n[3], tsr_box *boxes, int max) {
 
 /* Coefficients that are not powers of two, so rounding differences would show. */
 static tsr_heat_coef coefficients(int dim) {
-  tsr_heat_coef c = {dim, {0.1, 0.07, 0.0333}};
+  tsr_heat_coef c = {.dim = dim, .c = {0.1, 0.07, 0.0333}};
   return c;
 }
 
@@ -172,18 +173,21 @@ static void check_shape(int dim, const int n[3], int ghost) {
     array_reset(&ref);
     TSR_ASSERT_OK(tsr_stencil_heat_ref(&u.v, &ref.v, &coef, &boxes[b]));
     CU_ASSERT_EQUAL(count_touched_outside(&ref, &boxes[b]), 0);
-    for (int nt = 1; nt <= 3; nt++) {
-      set_threads(nt);
-      array_reset(&opt);
-      TSR_ASSERT_OK(tsr_stencil_heat(&u.v, &opt.v, &coef, &boxes[b]));
-      /* Whole blocks, padding included: equal bits inside the box, untouched outside. */
-      int same = memcmp(opt.block, ref.block, opt.len * sizeof(double)) == 0;
-      if (!same)
-        fprintf(stderr,
-                "heat kernel differs from ref: dim %d n %dx%dx%d ghost %d box %d threads %d\n", dim,
-                n[0], n[1], n[2], ghost, b, nt);
-      CU_ASSERT_TRUE(same);
-    }
+    for (int nt = 1; nt <= 3; nt++)
+      for (int sm = TSR_STREAM_ON; sm <= TSR_STREAM_OFF; sm++) { /* streaming on and off */
+        set_threads(nt);
+        coef.stream = (tsr_stream_mode)sm;
+        array_reset(&opt);
+        TSR_ASSERT_OK(tsr_stencil_heat(&u.v, &opt.v, &coef, &boxes[b]));
+        /* Whole blocks, padding included: equal bits inside the box, untouched outside. */
+        int same = memcmp(opt.block, ref.block, opt.len * sizeof(double)) == 0;
+        if (!same)
+          fprintf(stderr,
+                  "heat kernel differs from ref: dim %d n %dx%dx%d ghost %d box %d threads %d "
+                  "stream %d\n",
+                  dim, n[0], n[1], n[2], ghost, b, nt, sm);
+        CU_ASSERT_TRUE(same);
+      }
     set_threads(saved_threads);
   }
   CU_ASSERT_EQUAL(memcmp(u_copy, u.block, u.len * sizeof(double)), 0); /* u is read only */
@@ -223,7 +227,7 @@ static void check_quadratic(int dim, tsr_err (*kernel)(const tsr_view *, const t
   if (!u.block || !out.block) goto done;
   array_fill(&u, quadratic_cell);
   array_reset(&out);
-  tsr_heat_coef coef = {dim, {0.25, 0.125, 0.0625}};
+  tsr_heat_coef coef = {.dim = dim, .c = {0.25, 0.125, 0.0625}};
   const tsr_box whole = {{0, 0, 0}, {n[0], n[1], n[2]}};
   TSR_ASSERT_OK(kernel(&u.v, &out.v, &coef, &whole));
   long wrong = 0;
@@ -265,7 +269,7 @@ static void check_errors(tsr_err (*kernel)(const tsr_view *, const tsr_view *,
   TSR_ASSERT_ERR(kernel(&u.v, &out.v, NULL, &whole), TSR_ERR_ARG);
   TSR_ASSERT_ERR(kernel(&u.v, &u.v, &coef, &whole), TSR_ERR_ARG); /* in place */
   TSR_ASSERT_ERR(kernel(&flat.v, &out.v, &coef, &whole), TSR_ERR_ARG);
-  tsr_heat_coef bad_dim = {4, {0.1, 0.1, 0.1}};
+  tsr_heat_coef bad_dim = {.dim = 4, .c = {0.1, 0.1, 0.1}};
   TSR_ASSERT_ERR(kernel(&u.v, &out.v, &bad_dim, &whole), TSR_ERR_ARG);
   const tsr_box too_far = {{0, 0, 0}, {6, 4, 1}}, negative = {{0, -1, 0}, {5, 4, 1}};
   TSR_ASSERT_ERR(kernel(&u.v, &out.v, &coef, &too_far), TSR_ERR_ARG);

@@ -118,6 +118,17 @@ TSR_EXTERN tsr_err tsr_halo_begin(tsr_halo halo);
  */
 TSR_EXTERN tsr_err tsr_halo_end(tsr_halo halo);
 
+/**
+ * Let the exchange in flight progress: test (MPI_Testall) the first round's requests, so that
+ * MPI moves large messages (rendezvous protocol) while the caller computes between
+ * tsr_halo_begin() and tsr_halo_end(). Call it now and then from the master thread, outside
+ * OpenMP parallel regions; it never waits and unpacks nothing (tsr_halo_end() does). Calling it
+ * is optional, and how often does not change any result. @p done (may be NULL) is set to true
+ * when the first round's messages have all arrived. Not collective.
+ * Errors: TSR_ERR_ARG (NULL plan), TSR_ERR_STATE (no exchange in flight), TSR_ERR_MPI.
+ */
+TSR_EXTERN tsr_err tsr_halo_progress(tsr_halo halo, bool *done);
+
 /** tsr_halo_begin() then tsr_halo_end(). Collective. */
 TSR_EXTERN tsr_err tsr_halo_exchange(tsr_halo halo);
 
