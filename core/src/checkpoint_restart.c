@@ -12,6 +12,7 @@
  *    once, never a fall back to an older checkpoint, which would be of that other run too. */
 #include "checkpoint_impl.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -221,6 +222,17 @@ static tsr_err load_latest(struct tsr_checkpoint_s *c, tsr_restart_info *info) {
       fprintf(stderr, "tessera: warning: skipping damaged checkpoint '%s': %s\n", path, v.msg);
     if (i == 0) snprintf(newest, sizeof newest, "%s", v.msg);
     info->skipped++;
+  }
+  /* Set the damaged ones aside, so that keep-K counts only checkpoints restart can use (it
+   * would otherwise keep a damaged newer file and delete the last good older one). Only once
+   * a checkpoint loaded: a failed restart leaves the folder as it was. */
+  for (int j = 0; c->rank == 0 && err == TSR_SUCCESS && v.code == TSR_SUCCESS && j < i; j++) {
+    char aside[CKPT_FILE_MAX + 16];
+    ckpt_path(c, steps[j], false, path, sizeof path);
+    snprintf(aside, sizeof aside, "%s.damaged", path);
+    if (rename(path, aside) != 0)
+      fprintf(stderr, "tessera: warning: cannot rename damaged checkpoint '%s': %s\n", path,
+              strerror(errno));
   }
   tsr_free(&steps);
   TSR_CALL(err);

@@ -1,7 +1,7 @@
 /* The atomic write of a checkpoint and the folder it lives in.
  *
  * Protocol (checkpoint.h, "Atomicity"): write ".ckpt_<step>.h5.tmp" collectively and close it;
- * rank 0 fsyncs it; one allreduce votes on every rank's success (and carries the signal flags,
+ * every rank fsyncs it; one allreduce votes on every rank's success (and carries the signal flags,
  * so a signal that arrived during the write stops the run right after it); rank 0 renames the
  * file to "ckpt_<step>.h5", fsyncs the folder so the rename itself survives a crash, and only
  * then removes checkpoints beyond the newest K. A crash at any instant leaves either the old
@@ -43,7 +43,12 @@ static bool parse_numbered(const char *name, const char *prefix, const char *suf
 }
 
 bool ckpt_parse_name(const char *name, int64_t *step) {
-  return parse_numbered(name, "ckpt_", ".h5", step);
+  /* Only the name ckpt_path() gives (zero-padded): another spelling of the same step (a file
+   * renamed by hand, "ckpt_5.h5") would be listed but opened under the canonical name. */
+  char canonical[64];
+  if (!parse_numbered(name, "ckpt_", ".h5", step)) return false;
+  snprintf(canonical, sizeof canonical, "ckpt_%09lld.h5", (long long)*step);
+  return strcmp(name, canonical) == 0;
 }
 
 static int newest_first(const void *a, const void *b) {
@@ -167,41 +172,11 @@ static void test_delay(void) {
   }
 }
 
-/* Bytes of the fields' data in a checkpoint, plus room for the metadata. */
-static double expected_bytes(const struct tsr_checkpoint_s *c) {
-  tsr_grid_info g;
-  double cells = 1, comps = 0;
-  if (tsr_grid_get_info(c->grid, &g) != TSR_SUCCESS) return 0;
-  for (int a = 0; a < TSR_MAX_DIM; a++)
-    cells *= (double)g.n[a];
-  for (int i = 0; i < c->nfields; i++)
-    comps += tsr_field_num_components(c->fields[i]);
-  return cells * comps * (double)sizeof(double) + 65536.0 + (c->options ? strlen(c->options) : 0);
-}
-
-/* Step 0, rank 0: reserve the file's whole size before any rank writes, so a full disk, a
- * quota or a file size limit gives a clean error with the system's reason, before HDF5 and
- * MPI-IO meet it halfway through the data (where the reason is lost). File systems that
- * cannot reserve space (EOPNOTSUPP) are written without this check. */
-static void reserve_space(const struct tsr_checkpoint_s *c, const char *tmp, io_verdict *v) {
-  double bytes = expected_bytes(c);
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) {
-    io_fail(v, TSR_ERR_FILE, "cannot create file '%s': %s", tmp, strerror(errno));
-    return;
-  }
-  int err = bytes > 0 && bytes < 9e18 ? posix_fallocate(fd, 0, (off_t)bytes) : 0;
-  close(fd);
-  if (err != 0 && err != EOPNOTSUPP && err != EINVAL && err != ENOSYS)
-    io_fail(v, TSR_ERR_FILE, "cannot write file '%s' (%.0f bytes): %s", tmp, bytes, strerror(err));
-}
-
 /* Step 1: the collective write of the temporary file. io errors are collective, so every rank
  * gets the same verdict; they are caught (not raised) to clean up first. */
 static tsr_err write_temporary(struct tsr_checkpoint_s *c, const char *tmp, io_verdict *v) {
-  if (c->rank == 0) reserve_space(c, tmp, v);
-  TSR_CALL(io_verdict_bcast(c->comm, 0, v));
-  if (v->code != TSR_SUCCESS) return TSR_SUCCESS;
+  /* A full disk is caught before any data is written: the io write reserves the file's size
+   * first (io_write.c). */
   ckpt_try t;
   ckpt_try_begin(&t);
   tsr_err err = tsr_io_write_fields(tmp, c->fields, c->nfields, c->attrs);
@@ -215,10 +190,12 @@ static tsr_err write_temporary(struct tsr_checkpoint_s *c, const char *tmp, io_v
   return TSR_SUCCESS;
 }
 
-/* Steps 2-3: rank 0 fsyncs, then every rank votes; the vote also carries the signal flags.
- * A failed rank's verdict reaches every rank. */
+/* Steps 2-3: every rank fsyncs the file, then every rank votes; the vote also carries the
+ * signal flags. Every rank, not only rank 0: on a parallel file system each node caches its own
+ * ranks' writes, and only an fsync on that node makes them durable before the rename commits
+ * the checkpoint and older ones are removed. A failed rank's verdict reaches every rank. */
 static tsr_err vote(struct tsr_checkpoint_s *c, const char *tmp, io_verdict *v) {
-  if (c->rank == 0 && v->code == TSR_SUCCESS) sync_path(tmp, false, "checkpoint file", v);
+  if (v->code == TSR_SUCCESS) sync_path(tmp, false, "checkpoint file", v);
   test_delay();
   int size, mine[2], all[2];
   TSR_CALL_MPI(MPI_Comm_size(c->comm, &size));

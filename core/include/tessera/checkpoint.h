@@ -23,13 +23,17 @@
  *   ckpt_<step>.h5      a complete checkpoint (step zero-padded to 9 digits);
  *   .ckpt_<step>.h5.tmp a checkpoint being written (never read by restart; removed at setup);
  *   ckpt_<step>.h5.superseded  a checkpoint of a continuation that a restarted run replaced
- *                       (see "Atomicity"; never read by restart, never deleted).
+ *                       (see "Atomicity"; never read by restart, never deleted);
+ *   ckpt_<step>.h5.damaged     a checkpoint that `--restart latest` found damaged and skipped,
+ *                       set aside once an older one loaded (kept for inspection; not counted
+ *                       by `--checkpoint-keep`, never deleted).
+ * Only the exact name "ckpt_" + 9 or more digits + ".h5" counts as a checkpoint.
  *
  * ## Atomicity: a crash at any instant leaves the previous checkpoint untouched
- * tsr_checkpoint_write(): (0) rank 0 reserves the file's size (posix_fallocate), so a full
- * disk, a quota or a file size limit is reported with the system's reason before any data is
- * written; (1) all ranks write the temporary file collectively and close it;
- * (2) rank 0 fsyncs it; (3) every rank votes (one allreduce) on its own success; (4) only when
+ * tsr_checkpoint_write(): (1) all ranks write the temporary file collectively and close it
+ * (the io write reserves the file's size before any data, so a full disk, a quota or a file
+ * size limit is reported with the system's reason); (2) every rank fsyncs it (on a parallel
+ * file system each node holds its own ranks' writes in its cache); (3) every rank votes (one allreduce) on its own success; (4) only when
  * all succeeded rank 0 renames it to its final name and fsyncs the folder; otherwise it
  * removes the temporary file and the error is raised on every rank; (5) rank 0 removes the
  * checkpoints beyond the newest `--checkpoint-keep` (default 2, the new one included). Older
