@@ -1,14 +1,21 @@
-/* Options, initial conditions, the interior/shell split and the report of tsr_heat. */
+/* Options, initial conditions, the update operator, snapshots, checkpoints and restart,
+ * and the report of tsr_heat. */
 #include "heat_problem.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const char *const ic_names[] = {"sine", "gauss", "hash"};
 
 /* The program's own options; the grid reads --grid, --dim, --procs and --periodic. */
 static tsr_err read_options(tsr_options opts, heat_problem *hp, double *dt_given) {
   int ic;
-  TSR_CALL(tsr_options_get_int(opts, "steps", "time steps to take", 100, 0, INT64_MAX, &hp->steps));
+  TSR_CALL(tsr_options_get_int(opts, "steps",
+                               "the final step: time steps to take from the start (a restarted "
+                               "run continues up to it)",
+                               100, 0, INT64_MAX, &hp->steps));
   TSR_CALL(tsr_options_get_real(opts, "kappa", "diffusivity", 1.0, 1e-12, 1e12, &hp->kappa));
   TSR_CALL(tsr_options_get_real(opts, "dt",
                                 "time step; 0 means 0.9 of the forward-Euler limit "
@@ -26,6 +33,12 @@ static tsr_err read_options(tsr_options opts, heat_problem *hp, double *dt_given
   return TSR_SUCCESS;
 }
 
+/* The update operator's kernel: one forward-Euler step on a box of cells. */
+static tsr_err heat_kernel(const tsr_op_views *v, const tsr_box *box, void *user) {
+  const heat_problem *hp = user;
+  return tsr_stencil_heat(&v->in[0], &v->out[0], &hp->coef, box);
+}
+
 tsr_err heat_problem_setup(tsr_ctx ctx, heat_problem *hp, tsr_grid *grid, bool *stop) {
   const tsr_gidx default_size[TSR_MAX_DIM] = {256, 256, 1};
   double dt_given;
@@ -33,9 +46,17 @@ tsr_err heat_problem_setup(tsr_ctx ctx, heat_problem *hp, tsr_grid *grid, bool *
   TSR_CALL(tsr_grid_create(ctx, 2, default_size, grid));
   TSR_CALL(tsr_grid_set_from_options(*grid));
   TSR_CALL(read_options(tsr_ctx_options(ctx), hp, &dt_given));
+  /* The writer and the checkpoints need a set-up grid, and must read their options before
+   * tsr_options_finish() so that --help lists them and they count as known. */
+  TSR_CALL(tsr_grid_setup(*grid));
+  TSR_CALL(tsr_io_writer_create(*grid, "heat", &hp->writer));
+  TSR_CALL(tsr_io_writer_set_from_options(hp->writer));
+  TSR_CALL(tsr_checkpoint_create(*grid, &hp->ckpt));
+  TSR_CALL(tsr_checkpoint_set_from_options(hp->ckpt));
+  TSR_CALL(tsr_op_create(*grid, &hp->update));
+  TSR_CALL(tsr_op_set_from_options(hp->update)); /* --op-overlap, --op-chunks, --halo-box ... */
   TSR_CALL(tsr_options_finish(tsr_ctx_options(ctx), stop));
   if (*stop) return TSR_SUCCESS;
-  TSR_CALL(tsr_grid_setup(*grid));
   TSR_CALL(tsr_grid_get_info(*grid, &hp->grid));
 
   /* Forward Euler is stable for dt * kappa * sum_a 4/h_a^2 <= 2. */
@@ -49,19 +70,124 @@ tsr_err heat_problem_setup(tsr_ctx ctx, heat_problem *hp, tsr_grid *grid, bool *
   hp->coef.dim = hp->grid.dim;
   for (int a = 0; a < hp->grid.dim; a++)
     hp->coef.c[a] = hp->kappa * hp->dt / (hp->h[a] * hp->h[a]);
+
+  /* The update as an operator "heat" (events heat.interior, heat.shell, heat.progress): it
+   * overlaps the exchange of the old state with the interior. 5 flops per axis per cell (2u,
+   * two adds, the product by c and the sum); 16 bytes per cell (read u once, write once). */
+  TSR_CALL(tsr_op_set_name(hp->update, "heat"));
+  TSR_CALL(tsr_op_set_kernel(hp->update, heat_kernel, hp));
+  TSR_CALL(tsr_op_set_work(hp->update, 5.0 * hp->grid.dim, 16.0));
+  TSR_CALL(tsr_op_setup(hp->update));
+  /* Events on for the whole run (a few clock reads per step), so the closing report gives
+   * the communication share even without --log-view. */
+  return tsr_events_set_active(tsr_ctx_events(ctx), true);
+}
+
+tsr_err heat_problem_destroy(heat_problem *hp) {
+  TSR_CALL(tsr_op_destroy(&hp->update));
+  TSR_CALL(tsr_checkpoint_destroy(&hp->ckpt));
+  return tsr_io_writer_destroy(&hp->writer);
+}
+
+/* ---- snapshots, checkpoints, restart ------------------------------------------------------ */
+
+/* The value of option @p option as the command line gives it: an --ic name, or a number in
+ * the fewest digits that read back as @p x. */
+static void describe(const char *option, double x, char *buf, size_t size) {
+  if (strcmp(option, "ic") == 0) {
+    snprintf(buf, size, "%s", x >= 0 && x < 3 ? ic_names[(int)x] : "?");
+  } else {
+    for (int digits = 6; digits <= 17; digits++) {
+      snprintf(buf, size, "%.*g", digits, x);
+      if (strtod(buf, NULL) == x) return;
+    }
+  }
+}
+
+/* Refuse to continue a run made with other parameters: its steps would not be this run's.
+ * (The checkpoint module checks the grid: size, dim and periodicity, and the fields.) kappa
+ * before dt: the default dt follows from kappa. */
+static tsr_err check_continues(const heat_problem *hp, const char *path) {
+  struct {
+    const char *option;
+    double saved, given;
+  } params[] = {{"kappa", hp->saved_kappa, hp->kappa},
+                {"dt", hp->saved_dt, hp->dt},
+                {"ic", (double)hp->saved_ic, (double)hp->ic}};
+  for (size_t p = 0; p < sizeof params / sizeof params[0]; p++) {
+    if (params[p].saved == params[p].given) continue;
+    char saved[64], given[64];
+    describe(params[p].option, params[p].saved, saved, sizeof saved);
+    describe(params[p].option, params[p].given, given, sizeof given);
+    TSR_ERROR(TSR_ERR_OPTION,
+              "heat: checkpoint '%s' was written by a run with --%s %s, but this run has --%s %s: "
+              "a restart continues the same run, so give it the same --%s (or start afresh "
+              "without --restart)",
+              path, params[p].option, saved, params[p].option, given, params[p].option);
+  }
   return TSR_SUCCESS;
 }
 
-tsr_err heat_field_create(tsr_grid grid, const char *name, tsr_field *field, tsr_halo *halo) {
-  TSR_CALL(tsr_field_create(grid, name, 1, 1, field));
+/* What a checkpoint holds besides the step and time: the state u (whichever buffer holds it:
+ * heat_step_done() points the checkpoint at it) and the parameters. */
+static tsr_err register_state(heat_problem *hp, tsr_field u) {
+  hp->saved_dt = hp->dt;
+  hp->saved_kappa = hp->kappa;
+  hp->saved_ic = hp->ic;
+  TSR_CALL(tsr_checkpoint_add_field(hp->ckpt, u));
+  TSR_CALL(tsr_checkpoint_add_real(hp->ckpt, "dt", &hp->saved_dt));
+  TSR_CALL(tsr_checkpoint_add_real(hp->ckpt, "kappa", &hp->saved_kappa));
+  return tsr_checkpoint_add_int(hp->ckpt, "ic", &hp->saved_ic);
+}
+
+tsr_err heat_start(tsr_ctx ctx, heat_problem *hp, tsr_field u) {
+  tsr_log log = tsr_ctx_log(ctx);
+  TSR_CALL(register_state(hp, u));
+  TSR_CALL(tsr_checkpoint_setup(hp->ckpt)); /* the folder is checked before the first step */
+  tsr_restart_info info;
+  TSR_CALL(tsr_checkpoint_restart(hp->ckpt, &info));
+  if (info.restarted) {
+    TSR_CALL(check_continues(hp, info.path));
+    hp->first_step = info.step;
+    TSR_CALL(tsr_log_printf(log, 0, "restarted from %s at step %lld (skipped %d damaged)\n",
+                            info.path, (long long)info.step, info.skipped));
+    if (info.step > hp->steps) {
+      TSR_CALL(tsr_log_printf(log, 0,
+                              "heat: the checkpoint is at step %lld, beyond --steps %lld: no "
+                              "step to take\n",
+                              (long long)info.step, (long long)hp->steps));
+      hp->steps = info.step;
+    }
+  }
+  /* Step 0 is due whenever there is a cadence: without one, no folder is made. */
+  TSR_CALL(tsr_io_writer_is_due(hp->writer, 0, &hp->output));
+  if (!hp->output) return TSR_SUCCESS;
+  TSR_CALL(tsr_io_writer_add_field(hp->writer, u));
+  TSR_CALL(tsr_io_writer_set_first_step(hp->writer, info.restarted ? info.step : -1));
+  TSR_CALL(tsr_io_writer_setup(hp->writer)); /* the folder is checked before the first step */
+  if (!info.restarted) TSR_CALL(tsr_io_writer_write(hp->writer, 0, 0.0));
+  return TSR_SUCCESS;
+}
+
+tsr_err heat_step_done(heat_problem *hp, const tsr_field u[2], int *state, int64_t step,
+                       tsr_stop_reason *stop) {
+  const double time = (double)step * hp->dt;
+  bool due = false;
+  if (hp->output) TSR_CALL(tsr_io_writer_is_due(hp->writer, step, &due));
+  if (due && *state != 0) { /* snapshots are written from u[0]: a copy on output steps only */
+    TSR_CALL(tsr_field_copy(u[1], u[0]));
+    *state = 0;
+  }
+  if (due) TSR_CALL(tsr_io_writer_write(hp->writer, step, time));
+  TSR_CALL(tsr_checkpoint_set_field(hp->ckpt, 0, u[*state])); /* a checkpoint saves the state */
+  return tsr_checkpoint_step(hp->ckpt, step, time, stop);
+}
+
+tsr_err heat_field_create(tsr_grid grid, tsr_field *field) {
+  TSR_CALL(tsr_field_create(grid, "u", 1, 1, field));
   for (int face = 0; face < 2 * TSR_MAX_DIM; face++) /* periodic faces are ignored */
     TSR_CALL(tsr_field_set_boundary(*field, face, TSR_BC_DIRICHLET, 0.0, NULL, NULL));
-  TSR_CALL(tsr_field_setup(*field));
-  TSR_CALL(tsr_halo_create(grid, halo));
-  TSR_CALL(tsr_halo_add_field(*halo, *field));
-  TSR_CALL(tsr_halo_set_shape(*halo, TSR_SHAPE_STAR));
-  TSR_CALL(tsr_halo_setup(*halo));
-  return TSR_SUCCESS;
+  return tsr_field_setup(*field);
 }
 
 /* Wave number of the sine mode on axis a: sin(pi x) vanishes on both faces of [0, 1];
@@ -108,42 +234,6 @@ double heat_initial_value(const tsr_gidx idx[TSR_MAX_DIM], int comp, void *user)
   }
 }
 
-tsr_err heat_split_tile(const heat_problem *hp, tsr_box *interior, tsr_box shell[2 * TSR_MAX_DIM],
-                        int *nshell) {
-  const int dim = hp->grid.dim;
-  tsr_gidx n[TSR_MAX_DIM];
-  for (int a = 0; a < TSR_MAX_DIM; a++)
-    n[a] = tsr_box_extent(&hp->grid.owned, a);
-  tsr_box whole = {{0, 0, 0}, {n[0], n[1], n[2]}};
-  const int shrink[TSR_MAX_DIM] = {-1, dim > 1 ? -1 : 0, dim > 2 ? -1 : 0};
-  *interior = tsr_box_grow(&whole, shrink);
-
-  /* Slab pair of axis a: the first and last layer along a, restricted to the interior range
-   * on the axes before a (those cells belong to earlier slabs), whole on the axes after. */
-  int count = 0;
-  for (int a = 0; a < dim; a++) {
-    tsr_box slab = whole;
-    for (int b = 0; b < a; b++) {
-      slab.lo[b] = interior->lo[b];
-      slab.hi[b] = interior->hi[b];
-    }
-    tsr_box low = slab, high = slab;
-    low.hi[a] = 1;
-    high.lo[a] = n[a] > 2 ? n[a] - 1 : 1; /* a one-cell tile has only the low layer */
-    if (!tsr_box_is_empty(&low)) shell[count++] = low;
-    if (!tsr_box_is_empty(&high)) shell[count++] = high;
-  }
-  /* The pieces lie in the tile; equal volumes mean they cover it exactly once. */
-  tsr_gidx volume = tsr_box_volume(interior);
-  for (int s = 0; s < count; s++)
-    volume += tsr_box_volume(&shell[s]);
-  if (volume != tsr_box_volume(&whole))
-    TSR_ERROR_LOCAL(TSR_ERR_INTERNAL, "heat: interior and shell hold %lld cells, the tile %lld",
-                    (long long)volume, (long long)tsr_box_volume(&whole));
-  *nshell = count;
-  return TSR_SUCCESS;
-}
-
 tsr_err heat_print_setup(tsr_ctx ctx, const heat_problem *hp) {
   const tsr_grid_info *g = &hp->grid;
   char size[96], procs[64], periodic[16];
@@ -177,27 +267,6 @@ tsr_err heat_print_setup(tsr_ctx ctx, const heat_problem *hp) {
     TSR_CALL(tsr_log_printf(log, 0, "heat: warning: dt %g exceeds the stable limit %g\n", hp->dt,
                             hp->dt_stable));
   return TSR_SUCCESS;
-}
-
-tsr_err heat_events_setup(tsr_ctx ctx, heat_events *ev) {
-  ev->events = tsr_ctx_events(ctx);
-  TSR_CALL(tsr_event_register(ev->events, "heat.update", TSR_EVENT_COMPUTE, &ev->update));
-  TSR_CALL(tsr_events_set_active(ev->events, true));
-  return TSR_SUCCESS;
-}
-
-tsr_err heat_event_begin(const heat_events *ev) {
-  return tsr_event_begin(ev->events, ev->update);
-}
-
-tsr_err heat_event_end(const heat_events *ev, const heat_problem *hp, const tsr_box *boxes,
-                       int nbox) {
-  double cells = 0;
-  for (int b = 0; b < nbox; b++)
-    cells += (double)tsr_box_volume(&boxes[b]);
-  TSR_CALL(tsr_event_add_flops(ev->events, ev->update, 5.0 * hp->grid.dim * cells));
-  TSR_CALL(tsr_event_add_bytes_moved(ev->events, ev->update, 16.0 * cells));
-  return tsr_event_end(ev->events, ev->update);
 }
 
 /* Max errors of @p u against the sine mode with amplitudes @p amp[0] (exact discrete) and
@@ -242,16 +311,18 @@ static tsr_err report_sine(tsr_ctx ctx, const heat_problem *hp, tsr_field u) {
   return TSR_SUCCESS;
 }
 
-tsr_err heat_report(tsr_ctx ctx, const heat_problem *hp, tsr_field u, double wall) {
+tsr_err heat_report(tsr_ctx ctx, const heat_problem *hp, tsr_field u, double wall,
+                    tsr_stop_reason stop) {
+  if (stop != TSR_STOP_NONE) return TSR_SUCCESS; /* tsr_checkpoint_step() said where and how */
   double slowest;
   TSR_CALL(tsr_reduce(ctx, TSR_MAX, &wall, &slowest, 1));
   uint64_t fingerprint;
   TSR_CALL(tsr_field_fingerprint(u, &fingerprint));
   const double cells = (double)hp->grid.n[0] * (double)hp->grid.n[1] * (double)hp->grid.n[2];
-  const double steps = (double)hp->steps;
+  const double steps = (double)(hp->steps - hp->first_step); /* taken by this run */
   tsr_log log = tsr_ctx_log(ctx);
   TSR_CALL(tsr_log_printf(log, 0, "steps:           %lld\n", (long long)hp->steps));
-  TSR_CALL(tsr_log_printf(log, 0, "simulated time:  %.9g\n", steps * hp->dt));
+  TSR_CALL(tsr_log_printf(log, 0, "simulated time:  %.9g\n", (double)hp->steps * hp->dt));
   TSR_CALL(tsr_log_printf(log, 0, "wall time:       %.6f s\n", slowest));
   TSR_CALL(tsr_log_printf(log, 0, "time per step:   %.6e s\n", steps > 0 ? slowest / steps : 0.0));
   TSR_CALL(tsr_log_printf(log, 0, "cell updates/s:  %.4e\n",
@@ -262,6 +333,7 @@ tsr_err heat_report(tsr_ctx ctx, const heat_problem *hp, tsr_field u, double wal
                           "communication:   %.1f %% of run time (halo + reductions, avg "
                           "over ranks)\n",
                           100 * sum.comm_share));
+  TSR_CALL(tsr_op_print_summary(hp->update, 0)); /* how much of the exchange was hidden */
   if (sum.main_imbalance > 0)
     TSR_CALL(tsr_log_printf(log, 0,
                             "imbalance:       %s max/min %.3f over ranks, slowest rank %d\n",

@@ -1,5 +1,5 @@
-/* The heat problem's set-up, initial conditions, tile split and closing report: the plumbing
- * that keeps heat.c a page of algorithm. */
+/* The heat problem's set-up, initial conditions, update operator, snapshots, checkpoints and
+ * restart, and closing report: the plumbing that keeps heat.c a page of algorithm. */
 #ifndef HEAT_PROBLEM_H
 #define HEAT_PROBLEM_H
 
@@ -14,55 +14,61 @@ typedef struct {
   double kappa;             /* diffusivity */
   double dt;                /* time step */
   double dt_stable;         /* forward-Euler limit 1 / (2 kappa sum 1/h^2) */
-  int64_t steps;            /* steps to take */
+  int64_t steps;            /* the final step (--steps); a restarted run ends there too */
+  int64_t first_step;       /* the step the run starts from: 0, or the restart's step */
   heat_ic ic;               /* initial condition */
   double progress_interval; /* seconds between progress lines */
   tsr_heat_coef coef;       /* kernel coefficients kappa dt / h^2 */
+  tsr_io_writer writer;     /* snapshots of u (--out, --output-every) */
+  bool output;              /* --output-every > 0: the writer is set up and writes */
+  tsr_checkpoint ckpt;      /* checkpoints, restart and stops (--checkpoint-*, --restart) */
+  tsr_op update;            /* the step u_old -> u_new, exchange overlapped (--op-*) */
+  /* Saved with every checkpoint and restored by a restart: the parameters a continued run
+   * must share (checked at restart; the checkpoint module checks the grid itself). */
+  double saved_dt, saved_kappa;
+  int64_t saved_ic;
 } heat_problem;
 
-/* Read the options, create and set up the grid, and derive h, dt and the coefficients.
- * *stop is true after --help. Collective. */
+/* Read the options (the program's, the grid's, the snapshot writer's and the checkpoints'),
+ * create and set up the grid, and derive h, dt and the coefficients. *stop is true after
+ * --help. Collective. */
 tsr_err heat_problem_setup(tsr_ctx ctx, heat_problem *hp, tsr_grid *grid, bool *stop);
 
-/* Create a ghosted field (width 1, Dirichlet 0 on non-periodic faces) and its star halo plan. */
-tsr_err heat_field_create(tsr_grid grid, const char *name, tsr_field *field, tsr_halo *halo);
+/* Destroy the update operator, the writer and the checkpointing (restoring the signal
+ * handlers). Not collective. */
+tsr_err heat_problem_destroy(heat_problem *hp);
+
+/* Set up checkpoints, and snapshots when --output-every asks for them, of the state held in
+ * @p u (the initial state) and, with --restart, load a checkpoint into @p u: hp->first_step
+ * becomes its step. Prints the restart; refuses a checkpoint made with another kappa, dt or
+ * initial condition; writes the snapshot of the initial state of a fresh run. Both folders are
+ * checked here, before the first step. Collective. */
+tsr_err heat_start(tsr_ctx ctx, heat_problem *hp, tsr_field u);
+
+/* End of step @p step, whose state is in u[*state] (u[0] and u[1] are both named "u"): write
+ * the snapshot when due (from u[0]: the state is copied there first if needed, and *state
+ * becomes 0), point the checkpoint at u[*state] and agree on a checkpoint and on stopping
+ * (tsr_checkpoint_step). *stop is the reason to end the run now. Collective. */
+tsr_err heat_step_done(heat_problem *hp, const tsr_field u[2], int *state, int64_t step,
+                       tsr_stop_reason *stop);
+
+/* Create a ghosted field named "u" (width 1, Dirichlet 0 on non-periodic faces). */
+tsr_err heat_field_create(tsr_grid grid, tsr_field *field);
 
 /* Initial value of a cell (a tsr_field_init_fn; user is the heat_problem). */
 double heat_initial_value(const tsr_gidx idx[TSR_MAX_DIM], int comp, void *user);
-
-/* Split the owned tile (local indices) into the interior, whose stencil needs no ghost, and
- * *nshell (up to 6) slabs covering the rest of the tile exactly once. */
-tsr_err heat_split_tile(const heat_problem *hp, tsr_box *interior, tsr_box shell[2 * TSR_MAX_DIM],
-                        int *nshell);
-
-/* The "heat.update" event of the stencil sweeps. Collection is switched on for the run (a few
- * clock reads per step) so the closing report can give the communication share even without
- * --log-view. */
-typedef struct {
-  tsr_events events;
-  tsr_event update;
-} heat_events;
-
-/* Register "heat.update" and switch collection on. Not collective. */
-tsr_err heat_events_setup(tsr_ctx ctx, heat_events *ev);
-
-/* Open "heat.update". Not collective. */
-tsr_err heat_event_begin(const heat_events *ev);
-
-/* Close "heat.update" after sweeping @p nbox boxes, declaring their flops (5 per axis per
- * cell: 2u, two adds, the product by c and the sum) and bytes (16 per cell: read u once and
- * write out once, the ideal of a cache-blocked sweep). Not collective. */
-tsr_err heat_event_end(const heat_events *ev, const heat_problem *hp, const tsr_box *boxes,
-                       int nbox);
 
 /* Print the run header on rank 0: grid, process grid, tile sizes, ghost width, ranks x threads
  * and CPU binding. Collective (the binding summary gathers every rank's). */
 tsr_err heat_print_setup(tsr_ctx ctx, const heat_problem *hp);
 
 /* Print the closing report of the final field @p u after @p wall seconds on rank 0: steps,
- * times, rate, communication share and imbalance of the update (from the events), the
- * fingerprint and, for the sine initial condition, the errors against the exact discrete and
- * continuous solutions. Collective. */
-tsr_err heat_report(tsr_ctx ctx, const heat_problem *hp, tsr_field u, double wall);
+ * times, rate (of the steps this run took), communication share and imbalance of the update
+ * (from the events), the fingerprint and, for the sine initial condition, the errors against
+ * the exact discrete and continuous solutions. Nothing when @p stop is not TSR_STOP_NONE: the
+ * run was stopped to be resumed, and the checkpoint module printed where and how.
+ * Collective. */
+tsr_err heat_report(tsr_ctx ctx, const heat_problem *hp, tsr_field u, double wall,
+                    tsr_stop_reason stop);
 
 #endif

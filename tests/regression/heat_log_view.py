@@ -7,8 +7,10 @@ Runs the 2-D 64x48 non-periodic heat problem for STEPS steps on the process grid
 checks, per rank, from counts made here by hand:
   - halo.post: messages = STEPS x (existing face neighbours), bytes = STEPS x 8 x (sum of the
     lengths of the faces that have a neighbour);
-  - reduce: the example's 2 blocking reductions (slowest wall time: 1 value; sine errors: 4);
-  - heat.update: 2 sweeps per step, 10 flops and 16 bytes per cell per step declared;
+  - reduce: the example's 3 blocking reductions (slowest wall time: 1 value; the update
+    operator's summary: 4; sine errors: 4);
+  - heat.interior and heat.shell (the update operator's sweeps): one shell sweep and at least
+    one interior chunk per step, together 10 flops and 16 bytes per cell per step declared;
 and that the JSON parses with `python3 -m json.tool`, that the table printed on rank 0 (once)
 agrees with the JSON, and that the summary shows the communication share and the imbalance.
 """
@@ -94,14 +96,17 @@ def main():
         check(got_b == STEPS * nbytes, f"rank {r}: halo bytes {got_b}, expected {STEPS * nbytes}")
         if post:
             check(post["count"][r] == (STEPS if msgs else 0), f"rank {r}: halo.post count")
-        upd = ev["heat.update"]
-        check(upd["count"][r] == 2 * STEPS, f"rank {r}: heat.update count {upd['count'][r]}")
-        check(upd["flops"][r] == 10 * cells * STEPS, f"rank {r}: heat.update flops")
-        check(upd["bytes_moved"][r] == 16 * cells * STEPS, f"rank {r}: heat.update bytes moved")
+        inner, shell = ev["heat.interior"], ev["heat.shell"]
+        check(inner["count"][r] >= STEPS, f"rank {r}: heat.interior count {inner['count'][r]}")
+        check(shell["count"][r] == STEPS, f"rank {r}: heat.shell count {shell['count'][r]}")
+        flops = inner["flops"][r] + shell["flops"][r]
+        moved = inner["bytes_moved"][r] + shell["bytes_moved"][r]
+        check(flops == 10 * cells * STEPS, f"rank {r}: heat update flops {flops}")
+        check(moved == 16 * cells * STEPS, f"rank {r}: heat update bytes moved {moved}")
         red = ev["reduce"]
-        check(red["count"][r] == 2 and red["messages"][r] == 2 and red["bytes"][r] == 40,
+        check(red["count"][r] == 3 and red["messages"][r] == 3 and red["bytes"][r] == 72,
               f"rank {r}: reduce count/messages/bytes {red['count'][r]}/"
-              f"{red['messages'][r]}/{red['bytes'][r]}, expected 2/2/40")
+              f"{red['messages'][r]}/{red['bytes'][r]}, expected 3/3/72")
     check((post is None) == (np_ == 1), "halo.post present iff there are neighbours")
 
     # The table agrees with the JSON.
@@ -122,8 +127,10 @@ def main():
     m = re.search(r"^  communication +([0-9.]+) % of total", out, re.M)
     check(m and abs(float(m.group(1)) - 100 * s["comm_share"]) <= 0.051,
           "summary communication share differs from the JSON")
-    check(s["main_compute_event"] == "heat.update", "main compute event")
-    check(re.search(r"^  main compute event  heat.update: imbalance max/min", out, re.M)
+    # The compute event with the most time: on this small grid the shell may outweigh the
+    # interior.
+    check(s["main_compute_event"] in ("heat.interior", "heat.shell"), "main compute event")
+    check(re.search(r"^  main compute event  heat\.(interior|shell): imbalance max/min", out, re.M)
           is not None, "no imbalance line")
     check(0 <= s["slowest_rank"] < np_, "slowest rank out of range")
 
