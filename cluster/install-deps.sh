@@ -16,6 +16,8 @@ packages=(
   pkg-config cmake make gcc           # build tools
   clang libomp-dev libclang-rt-14-dev # clang with OpenMP and sanitizer/fuzzer runtimes
   valgrind doxygen python3-h5py       # memory checks, API docs, reading output in Python
+  slurm-wlm munge                     # a local Slurm for the batch-template tests (tests/slurm)
+  python3-matplotlib lua5.4           # scaling-study plots; checking the Lmod modulefile
 )
 packages+=("$@")
 
