@@ -7,7 +7,7 @@ if(TARGET tsr_heat)
   if(TSR_SANITIZE)
     list(APPEND heat_env ASAN_OPTIONS=detect_leaks=0) # Open MPI's own leaks at exit
   endif()
-  set(heat_fp ${CMAKE_CURRENT_SOURCE_DIR}/regression/heat_fingerprint.sh)
+  set(heat_fp ${CMAKE_CURRENT_SOURCE_DIR}/regression/fingerprint_runs.sh)
   set(heat_mpi ${MPIEXEC_EXECUTABLE} $<TARGET_FILE:tsr_heat>)
 
   # heat_fingerprint_test(NAME "COMMON ARGS" "NP NT [ARGS]"...): one test running every

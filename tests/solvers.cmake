@@ -18,7 +18,7 @@ if(TARGET tsr_poisson)
   if(TSR_SANITIZE)
     list(APPEND poisson_env ASAN_OPTIONS=detect_leaks=0) # Open MPI's own leaks at exit
   endif()
-  set(poisson_fp ${CMAKE_CURRENT_SOURCE_DIR}/regression/poisson_fingerprint.sh)
+  set(poisson_fp ${CMAKE_CURRENT_SOURCE_DIR}/regression/fingerprint_runs.sh)
   set(poisson_mpi ${MPIEXEC_EXECUTABLE} $<TARGET_FILE:tsr_poisson>)
 
   # poisson_fingerprint_test(NAME "COMMON ARGS" "NP NT [ARGS]"...): every configuration must
