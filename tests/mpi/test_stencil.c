@@ -12,60 +12,9 @@
 
 #include "tessera_kernels.h"
 #include "tsr_test.h"
+#include "tsr_test_array.h"
 
-/* A hand-made field component: a padded block and a view into it. */
-typedef struct {
-  double *block;
-  size_t len;
-  tsr_view v;
-} test_array;
-
-static const double sentinel = -1234.5;
-
-/* Set every element of the block, padding included, to the sentinel. */
-static void array_reset(test_array *a) {
-  for (size_t e = 0; e < a->len; e++)
-    a->block[e] = sentinel;
-}
-
-/* A block for @p n owned cells with @p ghost ghosts on axes below @p dim and @p pad extra
- * doubles per row and plane, all set to the sentinel. */
-static tsr_err array_create(int dim, const int n[3], int ghost, int pad, test_array *a) {
-  memset(a, 0, sizeof *a);
-  int g[3];
-  for (int d = 0; d < 3; d++)
-    g[d] = d < dim ? ghost : 0;
-  ptrdiff_t sj = n[0] + 2 * g[0] + pad;
-  ptrdiff_t sk = sj * (n[1] + 2 * g[1]) + pad;
-  a->len = (size_t)(sk * (n[2] + 2 * g[2]) + pad);
-  TSR_CALL(TSR_MALLOC(a->len, &a->block));
-  a->v.data = a->block + g[0] + g[1] * sj + g[2] * sk;
-  a->v.sj = sj;
-  a->v.sk = sk;
-  for (int d = 0; d < 3; d++) {
-    a->v.n[d] = n[d];
-    a->v.ghost[d] = g[d];
-    a->v.box.lo[d] = 0;
-    a->v.box.hi[d] = n[d];
-  }
-  array_reset(a);
-  return TSR_SUCCESS;
-}
-
-static void array_destroy(test_array *a) {
-  tsr_free(&a->block);
-}
-
-/* Deterministic values in [-1, 1) from a position (splitmix64). */
-static double hash_value(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return (double)(x >> 11) * 0x1.0p-52 - 1.0;
-}
-
-static void array_fill(test_array *a, double (*f)(int, int, int)) {
+static void array_fill(tsr_test_array *a, double (*f)(int, int, int)) {
   const tsr_view *v = &a->v;
   for (int k = -v->ghost[2]; k < v->n[2] + v->ghost[2]; k++)
     for (int j = -v->ghost[1]; j < v->n[1] + v->ghost[1]; j++)
@@ -74,23 +23,8 @@ static void array_fill(test_array *a, double (*f)(int, int, int)) {
 }
 
 static double random_cell(int i, int j, int k) {
-  return hash_value((uint64_t)(i + 8) + 4096 * ((uint64_t)(j + 8) + 4096 * (uint64_t)(k + 8)));
-}
-
-static bool in_box(const tsr_box *b, int i, int j, int k) {
-  const tsr_gidx idx[3] = {i, j, k};
-  return tsr_box_contains(b, idx);
-}
-
-/* Number of cells of @p a (owned and ghost) outside @p box that no longer hold the sentinel. */
-static long count_touched_outside(const test_array *a, const tsr_box *box) {
-  const tsr_view *v = &a->v;
-  long bad = 0;
-  for (int k = -v->ghost[2]; k < v->n[2] + v->ghost[2]; k++)
-    for (int j = -v->ghost[1]; j < v->n[1] + v->ghost[1]; j++)
-      for (int i = -v->ghost[0]; i < v->n[0] + v->ghost[0]; i++)
-        if (!in_box(box, i, j, k) && TSR_VIEW_AT(*v, i, j, k) != sentinel) bad++;
-  return bad;
+  return tsr_test_unit_value((uint64_t)(i + 8) +
+                             4096 * ((uint64_t)(j + 8) + 4096 * (uint64_t)(k + 8)));
 }
 
 static void set_threads(int n) {
@@ -155,10 +89,10 @@ static tsr_heat_coef coefficients(int dim) {
 
 /* Run both versions on every box and thread count for one shape; count mismatches. */
 static void check_shape(int dim, const int n[3], int ghost) {
-  test_array u, ref, opt;
-  TSR_ASSERT_OK(array_create(dim, n, ghost, 3, &u));
-  TSR_ASSERT_OK(array_create(dim, n, ghost, 5, &ref)); /* other strides than u */
-  TSR_ASSERT_OK(array_create(dim, n, ghost, 5, &opt));
+  tsr_test_array u, ref, opt;
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, ghost, 3, &u));
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, ghost, 5, &ref)); /* other strides than u */
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, ghost, 5, &opt));
   if (!u.block || !ref.block || !opt.block) goto done;
   array_fill(&u, random_cell);
   double *u_copy = NULL;
@@ -170,14 +104,14 @@ static void check_shape(int dim, const int n[3], int ghost) {
   int nb = make_boxes(dim, n, boxes, 24);
   const int saved_threads = get_threads();
   for (int b = 0; b < nb; b++) {
-    array_reset(&ref);
+    tsr_test_array_reset(&ref);
     TSR_ASSERT_OK(tsr_stencil_heat_ref(&u.v, &ref.v, &coef, &boxes[b]));
-    CU_ASSERT_EQUAL(count_touched_outside(&ref, &boxes[b]), 0);
+    CU_ASSERT_EQUAL(tsr_test_array_touched_outside(&ref, &boxes[b]), 0);
     for (int nt = 1; nt <= 3; nt++)
       for (int sm = TSR_STREAM_ON; sm <= TSR_STREAM_OFF; sm++) { /* streaming on and off */
         set_threads(nt);
         coef.stream = (tsr_stream_mode)sm;
-        array_reset(&opt);
+        tsr_test_array_reset(&opt);
         TSR_ASSERT_OK(tsr_stencil_heat(&u.v, &opt.v, &coef, &boxes[b]));
         /* Whole blocks, padding included: equal bits inside the box, untouched outside. */
         int same = memcmp(opt.block, ref.block, opt.len * sizeof(double)) == 0;
@@ -193,9 +127,9 @@ static void check_shape(int dim, const int n[3], int ghost) {
   CU_ASSERT_EQUAL(memcmp(u_copy, u.block, u.len * sizeof(double)), 0); /* u is read only */
   tsr_free(&u_copy);
 done:
-  array_destroy(&u);
-  array_destroy(&ref);
-  array_destroy(&opt);
+  tsr_test_array_destroy(&u);
+  tsr_test_array_destroy(&ref);
+  tsr_test_array_destroy(&opt);
 }
 
 static void test_opt_equals_ref(void) {
@@ -221,12 +155,12 @@ static double quadratic_cell(int i, int j, int k) {
 static void check_quadratic(int dim, tsr_err (*kernel)(const tsr_view *, const tsr_view *,
                                                        const tsr_heat_coef *, const tsr_box *)) {
   const int n[3] = {11, dim > 1 ? 7 : 1, dim > 2 ? 5 : 1};
-  test_array u, out;
-  TSR_ASSERT_OK(array_create(dim, n, 1, 1, &u));
-  TSR_ASSERT_OK(array_create(dim, n, 1, 1, &out));
+  tsr_test_array u, out;
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, 1, 1, &u));
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, 1, 1, &out));
   if (!u.block || !out.block) goto done;
   array_fill(&u, quadratic_cell);
-  array_reset(&out);
+  tsr_test_array_reset(&out);
   tsr_heat_coef coef = {.dim = dim, .c = {0.25, 0.125, 0.0625}};
   const tsr_box whole = {{0, 0, 0}, {n[0], n[1], n[2]}};
   TSR_ASSERT_OK(kernel(&u.v, &out.v, &coef, &whole));
@@ -241,8 +175,8 @@ static void check_quadratic(int dim, tsr_err (*kernel)(const tsr_view *, const t
       }
   CU_ASSERT_EQUAL(wrong, 0);
 done:
-  array_destroy(&u);
-  array_destroy(&out);
+  tsr_test_array_destroy(&u);
+  tsr_test_array_destroy(&out);
 }
 
 static void test_exact_on_quadratic(void) {
@@ -256,13 +190,13 @@ static void test_exact_on_quadratic(void) {
 static void check_errors(tsr_err (*kernel)(const tsr_view *, const tsr_view *,
                                            const tsr_heat_coef *, const tsr_box *)) {
   const int n[3] = {5, 4, 1};
-  test_array u, out, flat;
-  TSR_ASSERT_OK(array_create(2, n, 1, 0, &u));
-  TSR_ASSERT_OK(array_create(2, n, 1, 0, &out));
-  TSR_ASSERT_OK(array_create(2, n, 0, 0, &flat)); /* no ghosts */
+  tsr_test_array u, out, flat;
+  TSR_ASSERT_OK(tsr_test_array_create(2, n, 1, 0, &u));
+  TSR_ASSERT_OK(tsr_test_array_create(2, n, 1, 0, &out));
+  TSR_ASSERT_OK(tsr_test_array_create(2, n, 0, 0, &flat)); /* no ghosts */
   if (!u.block || !out.block || !flat.block) goto done;
   array_fill(&u, random_cell);
-  array_reset(&out);
+  tsr_test_array_reset(&out);
   tsr_heat_coef coef = coefficients(2);
   const tsr_box whole = {{0, 0, 0}, {5, 4, 1}};
   TSR_ASSERT_ERR(kernel(NULL, &out.v, &coef, &whole), TSR_ERR_ARG);
@@ -279,11 +213,11 @@ static void check_errors(tsr_err (*kernel)(const tsr_view *, const tsr_view *,
   TSR_ASSERT_ERR(kernel(&u.v, &other, &coef, &whole), TSR_ERR_ARG);
   const tsr_box empty = {{2, 0, 0}, {2, 4, 1}};
   TSR_ASSERT_OK(kernel(&u.v, &out.v, &coef, &empty));
-  CU_ASSERT_EQUAL(count_touched_outside(&out, &empty), 0);
+  CU_ASSERT_EQUAL(tsr_test_array_touched_outside(&out, &empty), 0);
 done:
-  array_destroy(&u);
-  array_destroy(&out);
-  array_destroy(&flat);
+  tsr_test_array_destroy(&u);
+  tsr_test_array_destroy(&out);
+  tsr_test_array_destroy(&flat);
 }
 
 static void test_bad_arguments(void) {

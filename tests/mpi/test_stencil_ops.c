@@ -15,63 +15,11 @@
 
 #include "tessera_kernels.h"
 #include "tsr_test.h"
-
-typedef struct {
-  double *block;
-  size_t len;
-  tsr_view v;
-} test_array;
-
-static const double sentinel = -1234.5;
-
-static void array_reset(test_array *a) {
-  for (size_t e = 0; e < a->len; e++)
-    a->block[e] = sentinel;
-}
-
-/* A block for @p n owned cells with @p ghost ghosts on axes below @p dim. pad < 0: rows
- * aligned like a field's (first owned cell on 64 bytes); pad >= 0: that many extra doubles per
- * row and plane (odd pads misalign rows). */
-static tsr_err array_create(int dim, const int n[3], int ghost, int pad, test_array *a) {
-  memset(a, 0, sizeof *a);
-  int g[3];
-  for (int d = 0; d < 3; d++)
-    g[d] = d < dim ? ghost : 0;
-  ptrdiff_t lead = 0, sj = n[0] + 2 * g[0] + (pad > 0 ? pad : 0);
-  if (pad < 0) {
-    lead = (8 - g[0] % 8) % 8;
-    sj = (lead + sj + 7) / 8 * 8;
-  }
-  const ptrdiff_t sk = sj * (n[1] + 2 * g[1]) + (pad > 0 ? pad : 0);
-  a->len = (size_t)(lead + sk * (n[2] + 2 * g[2]) + (pad > 0 ? pad : 0) + 8);
-  TSR_CALL(TSR_MALLOC(a->len, &a->block));
-  a->v.data = a->block + lead + g[0] + g[1] * sj + g[2] * sk;
-  a->v.sj = sj;
-  a->v.sk = sk;
-  for (int d = 0; d < 3; d++) {
-    a->v.n[d] = n[d];
-    a->v.ghost[d] = g[d];
-    a->v.box.lo[d] = 0;
-    a->v.box.hi[d] = n[d];
-  }
-  array_reset(a);
-  return TSR_SUCCESS;
-}
-
-static void array_destroy(test_array *a) {
-  tsr_free(&a->block);
-}
-
-static double hash_value(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return (double)(x >> 11) * 0x1.0p-52 - 1.0;
-}
+#include "tsr_test_array.h"
 
 /* Fill owned cells and ghosts from f(i, j, k, user). */
-static void array_fill(test_array *a, double (*f)(int, int, int, const void *), const void *user) {
+static void array_fill(tsr_test_array *a, double (*f)(int, int, int, const void *),
+                       const void *user) {
   const tsr_view *v = &a->v;
   for (int k = -v->ghost[2]; k < v->n[2] + v->ghost[2]; k++)
     for (int j = -v->ghost[1]; j < v->n[1] + v->ghost[1]; j++)
@@ -81,28 +29,13 @@ static void array_fill(test_array *a, double (*f)(int, int, int, const void *), 
 
 static double random_cell(int i, int j, int k, const void *seed) {
   const uint64_t s = seed ? *(const uint64_t *)seed : 0;
-  return hash_value(s + (uint64_t)(i + 16) +
-                    4096 * ((uint64_t)(j + 16) + 4096 * (uint64_t)(k + 16)));
+  return tsr_test_unit_value(s + (uint64_t)(i + 16) +
+                             4096 * ((uint64_t)(j + 16) + 4096 * (uint64_t)(k + 16)));
 }
 
 /* Positive coefficient in [0.5, 4). */
 static double positive_cell(int i, int j, int k, const void *seed) {
   return 2.25 + 1.75 * random_cell(i, j, k, seed);
-}
-
-static bool in_box(const tsr_box *b, int i, int j, int k) {
-  const tsr_gidx idx[3] = {i, j, k};
-  return tsr_box_contains(b, idx);
-}
-
-static long count_touched_outside(const test_array *a, const tsr_box *box) {
-  const tsr_view *v = &a->v;
-  long bad = 0;
-  for (int k = -v->ghost[2]; k < v->n[2] + v->ghost[2]; k++)
-    for (int j = -v->ghost[1]; j < v->n[1] + v->ghost[1]; j++)
-      for (int i = -v->ghost[0]; i < v->n[0] + v->ghost[0]; i++)
-        if (!in_box(box, i, j, k) && TSR_VIEW_AT(*v, i, j, k) != sentinel) bad++;
-  return bad;
 }
 
 static void set_threads(int n) {
@@ -209,8 +142,8 @@ static void set_stream(const family *f, tsr_stream_mode m) {
 }
 
 /* Prepare out for op: sentinels, or the right-hand side for the in-place residual. */
-static void prepare_out(op_kind op, test_array *out, const test_array *b) {
-  array_reset(out);
+static void prepare_out(op_kind op, tsr_test_array *out, const tsr_test_array *b) {
+  tsr_test_array_reset(out);
   if (op != OP_RESIDUAL_IN_PLACE) return;
   const tsr_view *v = &out->v;
   for (int k = 0; k < v->n[2]; k++)
@@ -224,13 +157,13 @@ static void prepare_out(op_kind op, test_array *out, const test_array *b) {
  * their definitions from its own apply. */
 static void check_shape(const family *f, int dim, const int n[3], int ghost, int out_pad,
                         int nboxes) {
-  test_array u, b, ref, opt, app;
+  tsr_test_array u, b, ref, opt, app;
   const uint64_t seed_b = 99;
-  TSR_ASSERT_OK(array_create(dim, n, ghost, 3, &u));
-  TSR_ASSERT_OK(array_create(dim, n, 0, 1, &b));
-  TSR_ASSERT_OK(array_create(dim, n, 1, out_pad, &ref));
-  TSR_ASSERT_OK(array_create(dim, n, 1, out_pad, &opt));
-  TSR_ASSERT_OK(array_create(dim, n, 1, out_pad, &app));
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, ghost, 3, &u));
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, 0, 1, &b));
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, 1, out_pad, &ref));
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, 1, out_pad, &opt));
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, 1, out_pad, &app));
   if (!u.block || !b.block || !ref.block || !opt.block || !app.block) goto done;
   array_fill(&u, random_cell, NULL);
   array_fill(&b, random_cell, &seed_b);
@@ -239,13 +172,13 @@ static void check_shape(const family *f, int dim, const int n[3], int ghost, int
   const int saved_threads = get_threads();
   long mismatches = 0, definition_errors = 0, touched = 0;
   for (int bx = 0; bx < nb; bx++) {
-    array_reset(&app);
+    tsr_test_array_reset(&app);
     TSR_ASSERT_OK(run_op(f, OP_APPLY, true, &u.v, &b.v, &app.v, &boxes[bx]));
     for (op_kind op = 0; op < NUM_OPS; op++) {
       if (!f->st && op == OP_UPDATE) continue;
       prepare_out(op, &ref, &b);
       TSR_ASSERT_OK(run_op(f, op, true, &u.v, &b.v, &ref.v, &boxes[bx]));
-      if (op != OP_RESIDUAL_IN_PLACE) touched += count_touched_outside(&ref, &boxes[bx]);
+      if (op != OP_RESIDUAL_IN_PLACE) touched += tsr_test_array_touched_outside(&ref, &boxes[bx]);
       /* The reference against its definition. */
       for (tsr_gidx k = boxes[bx].lo[2]; k < boxes[bx].hi[2]; k++)
         for (tsr_gidx j = boxes[bx].lo[1]; j < boxes[bx].hi[1]; j++)
@@ -278,11 +211,11 @@ static void check_shape(const family *f, int dim, const int n[3], int ghost, int
   CU_ASSERT_EQUAL(definition_errors, 0);
   CU_ASSERT_EQUAL(touched, 0);
 done:
-  array_destroy(&u);
-  array_destroy(&b);
-  array_destroy(&ref);
-  array_destroy(&opt);
-  array_destroy(&app);
+  tsr_test_array_destroy(&u);
+  tsr_test_array_destroy(&b);
+  tsr_test_array_destroy(&ref);
+  tsr_test_array_destroy(&opt);
+  tsr_test_array_destroy(&app);
 }
 
 /* Shapes with odd sizes (1, 2, 3, 17, 33 cells per axis). */
@@ -319,7 +252,7 @@ static void random_table(int dim, int npoints, const int reach[3], uint64_t seed
       seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
       off[p][a] = (int)((seed >> 40) % (uint64_t)(2 * reach[a] + 1)) - reach[a];
     }
-    w[p] = hash_value(seed);
+    w[p] = tsr_test_unit_value(seed);
   }
   /* Make sure the full reach is used, so the ghost checks see it. */
   for (int a = 0; a < dim; a++)
@@ -371,15 +304,15 @@ static void test_diffusion_opt_equals_ref(void) {
     tsr_diffusion d = {dim, {0.7, 1.3, 0.9}, TSR_STREAM_AUTO};
     for (int sh = 0; sh < 5; sh++) {
       const int *n = shapes[dim - 1][sh];
-      test_array k;
+      tsr_test_array k;
       const uint64_t seed = 7;
-      TSR_ASSERT_OK(array_create(dim, n, 1, 2, &k));
+      TSR_ASSERT_OK(tsr_test_array_create(dim, n, 1, 2, &k));
       if (!k.block) continue;
       array_fill(&k, positive_cell, &seed);
       const family f = {NULL, &d, &k.v};
       for (int g = 1; g <= 2; g++)
         check_shape(&f, dim, n, g, sh % 2 ? 5 : -1, BOXES_PER_SHAPE);
-      array_destroy(&k);
+      tsr_test_array_destroy(&k);
     }
   }
 }
@@ -400,9 +333,9 @@ static void check_laplacian_quadratic(int dim, int npoints, bool ref) {
   const int n[3] = {9, dim > 1 ? 7 : 1, dim > 2 ? 5 : 1};
   tsr_stencil s;
   TSR_ASSERT_OK(tsr_stencil_laplacian(dim, npoints, h, &s));
-  test_array u, out;
-  TSR_ASSERT_OK(array_create(dim, n, 1, 1, &u));
-  TSR_ASSERT_OK(array_create(dim, n, 1, -1, &out));
+  tsr_test_array u, out;
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, 1, 1, &u));
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, 1, -1, &out));
   if (!u.block || !out.block) goto done;
   array_fill(&u, quadratic_cell, h);
   const tsr_box whole = {{0, 0, 0}, {n[0], n[1], n[2]}};
@@ -423,8 +356,8 @@ static void check_laplacian_quadratic(int dim, int npoints, bool ref) {
     CU_ASSERT_EQUAL(worst, 0.0);
   }
 done:
-  array_destroy(&u);
-  array_destroy(&out);
+  tsr_test_array_destroy(&u);
+  tsr_test_array_destroy(&out);
 }
 
 static void test_laplacian_exact_on_quadratic(void) {
@@ -472,9 +405,9 @@ static void check_star_polynomial(int dim, int r, int q, bool expect_exact) {
   tsr_stencil s;
   TSR_ASSERT_OK(tsr_stencil_laplacian_star(dim, r, h, &s));
   const int n[3] = {7, dim > 1 ? 6 : 1, dim > 2 ? 5 : 1};
-  test_array u, out;
-  TSR_ASSERT_OK(array_create(dim, n, r, 1, &u));
-  TSR_ASSERT_OK(array_create(dim, n, 0, 1, &out));
+  tsr_test_array u, out;
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, r, 1, &u));
+  TSR_ASSERT_OK(tsr_test_array_create(dim, n, 0, 1, &out));
   if (!u.block || !out.block) goto done;
   array_fill(&u, poly_cell, &p);
   for (int pass = 0; pass < 2; pass++) {
@@ -502,8 +435,8 @@ static void check_star_polynomial(int dim, int r, int q, bool expect_exact) {
     }
   }
 done:
-  array_destroy(&u);
-  array_destroy(&out);
+  tsr_test_array_destroy(&u);
+  tsr_test_array_destroy(&out);
 }
 
 static void test_star_reproduces_polynomials(void) {
@@ -553,10 +486,10 @@ static void test_diffusion_constant_coefficient(void) {
   const double kappa = 4.0, h[3] = {0.5, 0.25, 2.0};
   for (int dim = 1; dim <= 3; dim++) {
     const int n[3] = {9, dim > 1 ? 7 : 1, dim > 2 ? 5 : 1};
-    test_array u, k, out;
-    TSR_ASSERT_OK(array_create(dim, n, 1, 1, &u));
-    TSR_ASSERT_OK(array_create(dim, n, 1, 2, &k));
-    TSR_ASSERT_OK(array_create(dim, n, 1, -1, &out));
+    tsr_test_array u, k, out;
+    TSR_ASSERT_OK(tsr_test_array_create(dim, n, 1, 1, &u));
+    TSR_ASSERT_OK(tsr_test_array_create(dim, n, 1, 2, &k));
+    TSR_ASSERT_OK(tsr_test_array_create(dim, n, 1, -1, &out));
     if (!u.block || !k.block || !out.block) continue;
     array_fill(&u, quadratic_cell, h);
     for (size_t e = 0; e < k.len; e++)
@@ -574,9 +507,9 @@ static void test_diffusion_constant_coefficient(void) {
             if (TSR_VIEW_AT(out.v, i, j, kk) != expect) wrong++;
       CU_ASSERT_EQUAL(wrong, 0);
     }
-    array_destroy(&u);
-    array_destroy(&k);
-    array_destroy(&out);
+    tsr_test_array_destroy(&u);
+    tsr_test_array_destroy(&k);
+    tsr_test_array_destroy(&out);
   }
 }
 
@@ -585,10 +518,10 @@ static void test_diffusion_constant_coefficient(void) {
  * An arithmetic mean (2.5) at the jump would leave a residual of order 1 there. */
 static void test_diffusion_harmonic_jump(void) {
   const int n[3] = {12, 3, 3}, jump = 6;
-  test_array u, k, out;
-  TSR_ASSERT_OK(array_create(3, n, 1, 1, &u));
-  TSR_ASSERT_OK(array_create(3, n, 1, 1, &k));
-  TSR_ASSERT_OK(array_create(3, n, 1, 1, &out));
+  tsr_test_array u, k, out;
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 1, 1, &u));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 1, 1, &k));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 1, 1, &out));
   if (!u.block || !k.block || !out.block) goto done;
   const double flux = 8.0;
   for (int kk = -1; kk <= n[2]; kk++)
@@ -614,22 +547,22 @@ static void test_diffusion_harmonic_jump(void) {
     CU_ASSERT(worst < 1e-12);
   }
 done:
-  array_destroy(&u);
-  array_destroy(&k);
-  array_destroy(&out);
+  tsr_test_array_destroy(&u);
+  tsr_test_array_destroy(&k);
+  tsr_test_array_destroy(&out);
 }
 
 /* With zero ghosts in v and w, <v, A w> = <w, A v>: the face coefficient is the same seen
  * from both sides. */
 static void test_diffusion_symmetric(void) {
   const int n[3] = {7, 6, 5};
-  test_array v, w, k, av, aw;
+  tsr_test_array v, w, k, av, aw;
   const uint64_t s1 = 1, s2 = 2, s3 = 3;
-  TSR_ASSERT_OK(array_create(3, n, 1, 0, &v));
-  TSR_ASSERT_OK(array_create(3, n, 1, 1, &w));
-  TSR_ASSERT_OK(array_create(3, n, 1, 2, &k));
-  TSR_ASSERT_OK(array_create(3, n, 0, 0, &av));
-  TSR_ASSERT_OK(array_create(3, n, 0, 0, &aw));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 1, 0, &v));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 1, 1, &w));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 1, 2, &k));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 0, 0, &av));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 0, 0, &aw));
   if (!v.block || !w.block || !k.block || !av.block || !aw.block) goto done;
   for (size_t e = 0; e < v.len; e++)
     v.block[e] = 0.0;
@@ -657,11 +590,11 @@ static void test_diffusion_symmetric(void) {
   CU_ASSERT(fabs(vaw - wav) < 1e-13 * norm);
   CU_ASSERT(norm > 0.0); /* the check compared something */
 done:
-  array_destroy(&v);
-  array_destroy(&w);
-  array_destroy(&k);
-  array_destroy(&av);
-  array_destroy(&aw);
+  tsr_test_array_destroy(&v);
+  tsr_test_array_destroy(&w);
+  tsr_test_array_destroy(&k);
+  tsr_test_array_destroy(&av);
+  tsr_test_array_destroy(&aw);
 }
 
 /* ---- Errors --------------------------------------------------------------------------- */
@@ -669,11 +602,11 @@ done:
 static void test_bad_arguments(void) {
   const int n[3] = {6, 5, 4};
   const double h[3] = {1.0, 1.0, 1.0}, bad_h[3] = {1.0, 0.0, 1.0};
-  test_array u, out, thin, k;
-  TSR_ASSERT_OK(array_create(3, n, 2, 0, &u));
-  TSR_ASSERT_OK(array_create(3, n, 1, 0, &out));
-  TSR_ASSERT_OK(array_create(3, n, 1, 0, &thin));
-  TSR_ASSERT_OK(array_create(3, n, 1, 0, &k));
+  tsr_test_array u, out, thin, k;
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 2, 0, &u));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 1, 0, &out));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 1, 0, &thin));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 1, 0, &k));
   if (!u.block || !out.block || !thin.block || !k.block) goto done;
   array_fill(&u, random_cell, NULL);
   array_fill(&thin, random_cell, NULL);
@@ -716,9 +649,9 @@ static void test_bad_arguments(void) {
     TSR_ASSERT_ERR(resid(&s7, &out_shifted, &u.v, &out.v, &whole), TSR_ERR_ARG);
     TSR_ASSERT_OK(resid(&s7, &out.v, &u.v, &out.v, &whole));
     /* An empty box is a no-op. */
-    array_reset(&out);
+    tsr_test_array_reset(&out);
     TSR_ASSERT_OK(apply(&s7, &u.v, &out.v, &empty));
-    CU_ASSERT_EQUAL(count_touched_outside(&out, &empty), 0);
+    CU_ASSERT_EQUAL(tsr_test_array_touched_outside(&out, &empty), 0);
     /* Diffusion. */
     tsr_diffusion d = {3, {1.0, 1.0, 1.0}, TSR_STREAM_AUTO}, bad_d = {3, {1.0, -1.0, 1.0}, 0};
     tsr_err (*dapply)(const tsr_diffusion *, const tsr_view *, const tsr_view *, const tsr_view *,
@@ -749,10 +682,10 @@ static void test_bad_arguments(void) {
   TSR_ASSERT_ERR(tsr_stencil_init(1, 0, off_far, w1, &s), TSR_ERR_ARG);
   TSR_ASSERT_ERR(tsr_stencil_scale(NULL, 2.0), TSR_ERR_ARG);
 done:
-  array_destroy(&u);
-  array_destroy(&out);
-  array_destroy(&thin);
-  array_destroy(&k);
+  tsr_test_array_destroy(&u);
+  tsr_test_array_destroy(&out);
+  tsr_test_array_destroy(&thin);
+  tsr_test_array_destroy(&k);
 }
 
 int main(int argc, char **argv) {

@@ -10,63 +10,21 @@
 
 #include "tessera_kernels.h"
 #include "tsr_test.h"
-
-/* A hand-made field component: a padded block and a view into it. */
-typedef struct {
-  double *block;
-  size_t len;
-  tsr_view v;
-} test_array;
-
-static const double sentinel = -1234.5;
-
-static tsr_err array_create(int dim, const int n[3], int ghost, int pad, test_array *a) {
-  memset(a, 0, sizeof *a);
-  int g[3];
-  for (int d = 0; d < 3; d++)
-    g[d] = d < dim ? ghost : 0;
-  const ptrdiff_t sj = n[0] + 2 * g[0] + pad;
-  const ptrdiff_t sk = sj * (n[1] + 2 * g[1]) + pad;
-  a->len = (size_t)(sk * (n[2] + 2 * g[2]) + pad);
-  TSR_CALL(TSR_MALLOC(a->len, &a->block));
-  a->v.data = a->block + g[0] + g[1] * sj + g[2] * sk;
-  a->v.sj = sj;
-  a->v.sk = sk;
-  for (int d = 0; d < 3; d++) {
-    a->v.n[d] = n[d];
-    a->v.ghost[d] = g[d];
-    a->v.box.lo[d] = 0;
-    a->v.box.hi[d] = n[d];
-  }
-  for (size_t e = 0; e < a->len; e++)
-    a->block[e] = sentinel;
-  return TSR_SUCCESS;
-}
-
-static void array_destroy(test_array *a) {
-  tsr_free(&a->block);
-}
-
-static uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
+#include "tsr_test_array.h"
 
 /* Values in [-1, 1) scaled by 2^-20 .. 2^19: sums of these depend on the order of addition. */
 static double wide_value(uint64_t seed) {
-  const uint64_t h = mix(seed);
+  const uint64_t h = tsr_test_mix64(seed);
   return ldexp((double)(h >> 11) * 0x1.0p-52 - 1.0, (int)(h % 40) - 20);
 }
 
 /* Small integers in [-3, 3]: every sum and product below is exact, in any order. */
 static double small_int(uint64_t seed) {
-  return (double)(int)(mix(seed) % 7) - 3.0;
+  return (double)(int)(tsr_test_mix64(seed) % 7) - 3.0;
 }
 
 /* Fill the whole block (ghosts and padding too) from @p f with a per-array @p salt. */
-static void array_fill(test_array *a, double (*f)(uint64_t), uint64_t salt) {
+static void array_fill(tsr_test_array *a, double (*f)(uint64_t), uint64_t salt) {
   for (size_t e = 0; e < a->len; e++)
     a->block[e] = f(salt * 1000003u + e);
 }
@@ -104,7 +62,7 @@ static int make_boxes(const int n[3], tsr_box *boxes, int max) {
   while (nb < max) {
     tsr_box b;
     for (int a = 0; a < 3; a++) {
-      seed = mix(seed);
+      seed = tsr_test_mix64(seed);
       const int x = (int)(seed % (uint64_t)n[a]), y = (int)((seed >> 32) % (uint64_t)n[a]);
       b.lo[a] = x < y ? x : y;
       b.hi[a] = (x < y ? y : x) + 1;
@@ -159,7 +117,7 @@ static const scenario scenarios[] = {
      {{TSR_VEC_DOT, 0, 1}, {TSR_VEC_MAXABS, 0, -1}, {TSR_VEC_DOT, 1, 1}, {TSR_VEC_DOT, 2, 3}}},
 };
 
-static void build_call(const scenario *s, test_array arr[NARR], tsr_vec_update *u,
+static void build_call(const scenario *s, tsr_test_array arr[NARR], tsr_vec_update *u,
                        tsr_vec_reduction *r) {
   for (int p = 0; p < s->nupd; p++)
     u[p] = (tsr_vec_update){&arr[s->upd[p].w].v, s->upd[p].a,
@@ -170,13 +128,13 @@ static void build_call(const scenario *s, test_array arr[NARR], tsr_vec_update *
                                s->red[q].y >= 0 ? &arr[s->red[q].y].v : NULL};
 }
 
-static void restore(test_array arr[NARR], double *const saved[NARR]) {
+static void restore(tsr_test_array arr[NARR], double *const saved[NARR]) {
   for (int a = 0; a < NARR; a++)
     memcpy(arr[a].block, saved[a], arr[a].len * sizeof(double));
 }
 
 /* One scenario on one box: the reference once, then the engine at 1, 2 and 3 threads. */
-static long check_scenario(const scenario *s, test_array arr[NARR], double *const init[NARR],
+static long check_scenario(const scenario *s, tsr_test_array arr[NARR], double *const init[NARR],
                            double *const expect[NARR], const tsr_box *box) {
   tsr_vec_update u[3];
   tsr_vec_reduction r[4];
@@ -206,12 +164,12 @@ static long check_scenario(const scenario *s, test_array arr[NARR], double *cons
 }
 
 static void check_shape(int dim, const int n[3], int max_boxes) {
-  test_array arr[NARR];
+  tsr_test_array arr[NARR];
   double *init[NARR] = {0}, *expect[NARR] = {0};
   bool ok = true;
   for (int a = 0; a < NARR; a++) {
     /* ghost widths 0..2 and pads 0..5: every array has its own strides */
-    TSR_ASSERT_OK(array_create(dim, n, a % 3, a, &arr[a]));
+    TSR_ASSERT_OK(tsr_test_array_create(dim, n, a % 3, a, &arr[a]));
     TSR_ASSERT_OK(TSR_MALLOC(arr[a].len, &init[a]));
     TSR_ASSERT_OK(TSR_MALLOC(arr[a].len, &expect[a]));
     ok = ok && arr[a].block && init[a] && expect[a];
@@ -228,7 +186,7 @@ static void check_shape(int dim, const int n[3], int max_boxes) {
     CU_ASSERT_EQUAL(bad, 0);
   }
   for (int a = 0; a < NARR; a++) {
-    array_destroy(&arr[a]);
+    tsr_test_array_destroy(&arr[a]);
     tsr_free(&init[a]);
     tsr_free(&expect[a]);
   }
@@ -252,9 +210,9 @@ static void test_fused_equals_ref(void) {
 
 static void test_threads_same_bits(void) {
   const int n[3] = {23, 17, 29};
-  test_array x, y;
-  TSR_ASSERT_OK(array_create(3, n, 1, 3, &x));
-  TSR_ASSERT_OK(array_create(3, n, 2, 1, &y));
+  tsr_test_array x, y;
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 1, 3, &x));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 2, 1, &y));
   if (!x.block || !y.block) goto done;
   array_fill(&x, wide_value, 7);
   array_fill(&y, wide_value, 8);
@@ -279,8 +237,8 @@ static void test_threads_same_bits(void) {
   CU_ASSERT_FALSE(same_bits(naive, dot[0]));
   CU_ASSERT_TRUE(fabs(naive - dot[0]) <= 1e-9 * fabs(naive) + 1e-9);
 done:
-  array_destroy(&x);
-  array_destroy(&y);
+  tsr_test_array_destroy(&x);
+  tsr_test_array_destroy(&y);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -288,7 +246,7 @@ done:
 /* ------------------------------------------------------------------------------------------ */
 
 typedef struct {
-  test_array x, y, z, w;
+  tsr_test_array x, y, z, w;
   int n[3];
   tsr_box box;
 } int_data;
@@ -297,10 +255,10 @@ static bool int_data_create(int_data *d) {
   const int n[3] = {13, 6, 5};
   memcpy(d->n, n, sizeof n);
   d->box = (tsr_box){{1, 0, 1}, {12, 6, 4}}; /* a sub-box: cells outside must not change */
-  TSR_ASSERT_OK(array_create(3, n, 1, 2, &d->x));
-  TSR_ASSERT_OK(array_create(3, n, 2, 0, &d->y));
-  TSR_ASSERT_OK(array_create(3, n, 0, 1, &d->z));
-  TSR_ASSERT_OK(array_create(3, n, 1, 3, &d->w));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 1, 2, &d->x));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 2, 0, &d->y));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 0, 1, &d->z));
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 1, 3, &d->w));
   if (!d->x.block || !d->y.block || !d->z.block || !d->w.block) return false;
   array_fill(&d->x, small_int, 1);
   array_fill(&d->y, small_int, 2);
@@ -310,10 +268,10 @@ static bool int_data_create(int_data *d) {
 }
 
 static void int_data_destroy(int_data *d) {
-  array_destroy(&d->x);
-  array_destroy(&d->y);
-  array_destroy(&d->z);
-  array_destroy(&d->w);
+  tsr_test_array_destroy(&d->x);
+  tsr_test_array_destroy(&d->y);
+  tsr_test_array_destroy(&d->z);
+  tsr_test_array_destroy(&d->w);
 }
 
 static bool in_box(const tsr_box *b, int i, int j, int k) {
@@ -322,7 +280,7 @@ static bool in_box(const tsr_box *b, int i, int j, int k) {
 }
 
 /* A copy of an array's block, read through the array's view layout. */
-static double saved_at(const double *saved, const test_array *a, int i, int j, int k) {
+static double saved_at(const double *saved, const tsr_test_array *a, int i, int j, int k) {
   return saved[(a->v.data - a->block) + i + j * a->v.sj + k * a->v.sk];
 }
 
@@ -390,7 +348,7 @@ static long check_update(int which) {
     break;
   }
   const bool y_out = which <= 1;
-  const test_array *out = y_out ? &d.y : &d.w;
+  const tsr_test_array *out = y_out ? &d.y : &d.w;
   const double *out0 = y_out ? y0 : w0;
   for (int k = 0; k < d.n[2]; k++)
     for (int j = 0; j < d.n[1]; j++)
@@ -422,7 +380,7 @@ static void test_named_updates_exact(void) {
 }
 
 /* Exact sums over the box of f(x, y, z) computed here cell by cell. */
-static double exact_sum(const int_data *d, const test_array *a, const test_array *b) {
+static double exact_sum(const int_data *d, const tsr_test_array *a, const tsr_test_array *b) {
   double s = 0;
   for (int k = (int)d->box.lo[2]; k < d->box.hi[2]; k++)
     for (int j = (int)d->box.lo[1]; j < d->box.hi[1]; j++)
@@ -431,7 +389,7 @@ static double exact_sum(const int_data *d, const test_array *a, const test_array
   return s;
 }
 
-static double exact_max(const int_data *d, const test_array *a) {
+static double exact_max(const int_data *d, const tsr_test_array *a) {
   double m = 0;
   for (int k = (int)d->box.lo[2]; k < d->box.hi[2]; k++)
     for (int j = (int)d->box.lo[1]; j < d->box.hi[1]; j++)
@@ -457,8 +415,8 @@ static void test_named_reductions_exact(void) {
   CU_ASSERT_EQUAL(dots[1], exact_sum(&d, &d.x, &d.z));
   CU_ASSERT_EQUAL(dots[2], exact_sum(&d, &d.x, &d.x));
   /* Fused: z = 2 x + z, then <z, z> and <z, w>; compare with separate calls on a copy. */
-  test_array z2;
-  TSR_ASSERT_OK(array_create(3, d.n, 0, 1, &z2));
+  tsr_test_array z2;
+  TSR_ASSERT_OK(tsr_test_array_create(3, d.n, 0, 1, &z2));
   if (z2.block) {
     memcpy(z2.block, d.z.block, z2.len * sizeof(double));
     TSR_ASSERT_OK(tsr_vec_axpy_dot2(2.0, &d.x.v, &d.z.v, &d.w.v, &d.box, dots));
@@ -470,7 +428,7 @@ static void test_named_reductions_exact(void) {
     TSR_ASSERT_OK(tsr_vec_axpy(-1.0, &d.x.v, &z2.v, &d.box));
     CU_ASSERT_EQUAL(v, exact_sum(&d, &z2, &z2));
   }
-  array_destroy(&z2);
+  tsr_test_array_destroy(&z2);
 done:
   int_data_destroy(&d);
 }
@@ -481,8 +439,8 @@ done:
 
 static void test_nan_and_empty(void) {
   const int n[3] = {9, 5, 4};
-  test_array x;
-  TSR_ASSERT_OK(array_create(3, n, 1, 1, &x));
+  tsr_test_array x;
+  TSR_ASSERT_OK(tsr_test_array_create(3, n, 1, 1, &x));
   if (!x.block) return;
   array_fill(&x, small_int, 5);
   const tsr_box whole = {{0, 0, 0}, {n[0], n[1], n[2]}};
@@ -512,16 +470,16 @@ static void test_nan_and_empty(void) {
     CU_ASSERT_EQUAL(memcmp(copy, x.block, x.len * sizeof(double)), 0);
   }
   tsr_free(&copy);
-  array_destroy(&x);
+  tsr_test_array_destroy(&x);
 }
 
 static void test_bad_arguments(void) {
   const int n[3] = {6, 5, 1};
-  test_array x, y, other;
-  TSR_ASSERT_OK(array_create(2, n, 1, 0, &x));
-  TSR_ASSERT_OK(array_create(2, n, 1, 0, &y));
+  tsr_test_array x, y, other;
+  TSR_ASSERT_OK(tsr_test_array_create(2, n, 1, 0, &x));
+  TSR_ASSERT_OK(tsr_test_array_create(2, n, 1, 0, &y));
   const int m[3] = {5, 5, 1};
-  TSR_ASSERT_OK(array_create(2, m, 1, 0, &other));
+  TSR_ASSERT_OK(tsr_test_array_create(2, m, 1, 0, &other));
   if (!x.block || !y.block || !other.block) goto done;
   const tsr_box whole = {{0, 0, 0}, {6, 5, 1}};
   double r[2];
@@ -564,9 +522,9 @@ static void test_bad_arguments(void) {
   CU_ASSERT_PTR_NOT_NULL(strstr(tsr_error_message(), "19 updates"));
   tsr_error_clear();
 done:
-  array_destroy(&x);
-  array_destroy(&y);
-  array_destroy(&other);
+  tsr_test_array_destroy(&x);
+  tsr_test_array_destroy(&y);
+  tsr_test_array_destroy(&other);
 }
 
 int main(int argc, char **argv) {
