@@ -3,7 +3,6 @@
 
 #include <math.h>
 
-
 tsr_err bench_prk_read_options(tsr_options opts, bench_prk_options *o) {
   TSR_CALL(tsr_options_get_int(opts, "prk-n", "PRK stencil: grid edge n (n x n points)", 8000, 5,
                                INT64_MAX / 4, &o->n));

@@ -33,14 +33,14 @@
  * tsr_checkpoint_write(): (1) all ranks write the temporary file collectively and close it
  * (the io write reserves the file's size before any data, so a full disk, a quota or a file
  * size limit is reported with the system's reason); (2) every rank fsyncs it (on a parallel
- * file system each node holds its own ranks' writes in its cache); (3) every rank votes (one allreduce) on its own success; (4) only when
- * all succeeded rank 0 renames it to its final name and fsyncs the folder; otherwise it
- * removes the temporary file and the error is raised on every rank; (5) rank 0 removes the
- * checkpoints beyond the newest `--checkpoint-keep` (default 2, the new one included). Older
- * checkpoints are never touched before a newer one is safely renamed and the folder synced.
- * Checkpoints of steps after the one just written belong to a continuation this run replaces
- * (it restarted from an older checkpoint): they are renamed "ckpt_<step>.h5.superseded", so
- * that `--restart latest` no longer picks them, but not deleted.
+ * file system each node holds its own ranks' writes in its cache); (3) every rank votes (one
+ * allreduce) on its own success; (4) only when all succeeded rank 0 renames it to its final name
+ * and fsyncs the folder; otherwise it removes the temporary file and the error is raised on every
+ * rank; (5) rank 0 removes the checkpoints beyond the newest `--checkpoint-keep` (default 2, the
+ * new one included). Older checkpoints are never touched before a newer one is safely renamed and
+ * the folder synced. Checkpoints of steps after the one just written belong to a continuation this
+ * run replaces (it restarted from an older checkpoint): they are renamed
+ * "ckpt_<step>.h5.superseded", so that `--restart latest` no longer picks them, but not deleted.
  *
  * ## Restart
  * `--restart latest` tries the checkpoints of the folder from the newest (highest step) down:
