@@ -2,6 +2,9 @@
 #include "tsr_test_array.h"
 
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 tsr_err tsr_test_array_create(int dim, const int n[3], int ghost, int pad, tsr_test_array *a) {
   memset(a, 0, sizeof *a);
@@ -60,4 +63,55 @@ uint64_t tsr_test_mix64(uint64_t x) {
 
 double tsr_test_unit_value(uint64_t x) {
   return (double)(tsr_test_mix64(x) >> 11) * 0x1.0p-52 - 1.0;
+}
+
+int tsr_test_boxes(int dim, const int n[3], tsr_box *boxes, int max) {
+  int nb = 0;
+  const tsr_box whole = {{0, 0, 0}, {n[0], n[1], n[2]}};
+  boxes[nb++] = whole;
+  tsr_box interior = whole;
+  for (int a = 0; a < dim; a++) {
+    interior.lo[a] = 1;
+    interior.hi[a] = n[a] - 1 > 1 ? n[a] - 1 : 1;
+  }
+  boxes[nb++] = interior;
+  for (int a = 0; a < dim && nb + 2 <= max; a++) {
+    tsr_box lo_slab = whole, hi_slab = whole;
+    lo_slab.hi[a] = 1;
+    hi_slab.lo[a] = n[a] - 1;
+    boxes[nb++] = lo_slab;
+    boxes[nb++] = hi_slab;
+  }
+  const tsr_box row = {{0, n[1] / 2, n[2] / 2}, {n[0], n[1] / 2 + 1, n[2] / 2 + 1}};
+  if (nb < max) boxes[nb++] = row;
+  const tsr_box cell = {{n[0] - 1, 0, n[2] - 1}, {n[0], 1, n[2]}};
+  if (nb < max) boxes[nb++] = cell;
+  uint64_t seed = 12345;
+  while (nb < max) {
+    tsr_box b;
+    for (int a = 0; a < 3; a++) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+      const int x = (int)((seed >> 33) % (uint64_t)n[a]), y = (int)((seed >> 45) % (uint64_t)n[a]);
+      b.lo[a] = x < y ? x : y;
+      b.hi[a] = (x < y ? y : x) + 1;
+    }
+    boxes[nb++] = b;
+  }
+  return nb;
+}
+
+void tsr_test_set_threads(int n) {
+#ifdef _OPENMP
+  omp_set_num_threads(n);
+#else
+  (void)n;
+#endif
+}
+
+int tsr_test_threads(void) {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
 }

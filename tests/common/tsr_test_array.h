@@ -36,4 +36,15 @@ uint64_t tsr_test_mix64(uint64_t x);
 /* A deterministic value in [-1, 1) from @p x. */
 double tsr_test_unit_value(uint64_t x);
 
+/* Up to @p max boxes (at least 2) of local cells inside an owned extent @p n: the whole tile,
+ * its interior, each face slab, a row, a cell, then pseudo-random sub-boxes (a fixed seed).
+ * Returns the count. */
+int tsr_test_boxes(int dim, const int n[3], tsr_box *boxes, int max);
+
+/* Set the OpenMP threads of later parallel regions (no-op without OpenMP). */
+void tsr_test_set_threads(int n);
+
+/* The threads later parallel regions get (1 without OpenMP). */
+int tsr_test_threads(void);
+
 #endif

@@ -4,12 +4,10 @@
  * thin tiles (interior empty), with and without overlap and calibration; the interior/shell
  * split covers any tile exactly once; info, events and error paths. */
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "tessera_kernels.h"
 #include "tsr_test.h"
+#include "tsr_test_array.h"
 
 /* ------------------------------------------------------------------------------------------ */
 /* A test stencil: out_c = coef * sum over offsets (fixed order) of w(offset) * in_c(x + off)  */
@@ -295,22 +293,6 @@ static void test_overlap_equals_plain(void) {
     check_case(&cases[c]);
 }
 
-static void set_threads(int n) {
-#ifdef _OPENMP
-  omp_set_num_threads(n);
-#else
-  (void)n;
-#endif
-}
-
-static int get_threads(void) {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
-
 /* Box shapes in 3-D under both exchange strategies, chosen through --halo-box as a program
  * would (read by tsr_op_set_from_options()); the reference plans use the default (rounds). */
 static void test_box_strategies(void) {
@@ -381,12 +363,13 @@ static void test_heat_operator(void) {
       {tsr_box_extent(&g.owned, 0), tsr_box_extent(&g.owned, 1), tsr_box_extent(&g.owned, 2)}};
   long bad = 0;
   int old = 0;
-  const int saved_threads = get_threads();
+  const int saved_threads = tsr_test_threads();
   for (int step = 0; step < 6 && op; step++) {
     const int n = 1 - old;
-    set_threads(1 + step % 2); /* the kernel's threads: the result may not depend on them */
+    tsr_test_set_threads(1 +
+                         step % 2); /* the kernel's threads: the result may not depend on them */
     TSR_ASSERT_OK(tsr_op_apply(op, u[old], u[n]));
-    set_threads(saved_threads);
+    tsr_test_set_threads(saved_threads);
     TSR_ASSERT_OK(tsr_halo_exchange(halo[old]));
     TSR_ASSERT_OK(tsr_field_fill_boundary(w[old]));
     TSR_ASSERT_OK(tsr_stencil_heat(&wv[old], &wv[n], &hu.coef, &tile));

@@ -6,9 +6,6 @@
  * suffices. */
 #include <math.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "tessera_kernels.h"
 #include "tsr_test.h"
@@ -25,60 +22,6 @@ static void array_fill(tsr_test_array *a, double (*f)(int, int, int)) {
 static double random_cell(int i, int j, int k) {
   return tsr_test_unit_value((uint64_t)(i + 8) +
                              4096 * ((uint64_t)(j + 8) + 4096 * (uint64_t)(k + 8)));
-}
-
-static void set_threads(int n) {
-#ifdef _OPENMP
-  omp_set_num_threads(n);
-#else
-  (void)n;
-#endif
-}
-
-static int get_threads(void) {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
-
-/* Boxes to try on an owned extent n: whole, interior, each face slab, a row, a cell, and a
- * few pseudo-random sub-boxes. Returns the count. */
-static int make_boxes(int dim, const int n[3], tsr_box *boxes, int max) {
-  int nb = 0;
-  tsr_box whole = {{0, 0, 0}, {n[0], n[1], n[2]}};
-  boxes[nb++] = whole;
-  tsr_box interior = whole;
-  for (int a = 0; a < dim; a++) {
-    interior.lo[a] = 1;
-    interior.hi[a] = n[a] - 1;
-  }
-  boxes[nb++] = interior;
-  for (int a = 0; a < dim; a++) {
-    tsr_box lo_slab = whole, hi_slab = whole;
-    lo_slab.hi[a] = 1;
-    hi_slab.lo[a] = n[a] - 1;
-    boxes[nb++] = lo_slab;
-    boxes[nb++] = hi_slab;
-  }
-  tsr_box row = {{0, n[1] / 2, n[2] / 2}, {n[0], n[1] / 2 + 1, n[2] / 2 + 1}};
-  boxes[nb++] = row;
-  tsr_box cell = {{n[0] - 1, 0, n[2] - 1}, {n[0], 1, n[2]}};
-  boxes[nb++] = cell;
-  uint64_t seed = 12345;
-  while (nb < max) {
-    tsr_box b;
-    for (int a = 0; a < 3; a++) {
-      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-      int x = (int)((seed >> 33) % (uint64_t)n[a]);
-      int y = (int)((seed >> 45) % (uint64_t)n[a]);
-      b.lo[a] = x < y ? x : y;
-      b.hi[a] = (x < y ? y : x) + 1;
-    }
-    boxes[nb++] = b;
-  }
-  return nb;
 }
 
 /* Coefficients that are not powers of two, so rounding differences would show. */
@@ -101,15 +44,15 @@ static void check_shape(int dim, const int n[3], int ghost) {
 
   tsr_heat_coef coef = coefficients(dim);
   tsr_box boxes[24];
-  int nb = make_boxes(dim, n, boxes, 24);
-  const int saved_threads = get_threads();
+  int nb = tsr_test_boxes(dim, n, boxes, 24);
+  const int saved_threads = tsr_test_threads();
   for (int b = 0; b < nb; b++) {
     tsr_test_array_reset(&ref);
     TSR_ASSERT_OK(tsr_stencil_heat_ref(&u.v, &ref.v, &coef, &boxes[b]));
     CU_ASSERT_EQUAL(tsr_test_array_touched_outside(&ref, &boxes[b]), 0);
     for (int nt = 1; nt <= 3; nt++)
       for (int sm = TSR_STREAM_ON; sm <= TSR_STREAM_OFF; sm++) { /* streaming on and off */
-        set_threads(nt);
+        tsr_test_set_threads(nt);
         coef.stream = (tsr_stream_mode)sm;
         tsr_test_array_reset(&opt);
         TSR_ASSERT_OK(tsr_stencil_heat(&u.v, &opt.v, &coef, &boxes[b]));
@@ -122,7 +65,7 @@ static void check_shape(int dim, const int n[3], int ghost) {
                   dim, n[0], n[1], n[2], ghost, b, nt, sm);
         CU_ASSERT_TRUE(same);
       }
-    set_threads(saved_threads);
+    tsr_test_set_threads(saved_threads);
   }
   CU_ASSERT_EQUAL(memcmp(u_copy, u.block, u.len * sizeof(double)), 0); /* u is read only */
   tsr_free(&u_copy);

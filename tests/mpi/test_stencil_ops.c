@@ -9,9 +9,6 @@
  * so one rank suffices. */
 #include <math.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "tessera_kernels.h"
 #include "tsr_test.h"
@@ -36,58 +33,6 @@ static double random_cell(int i, int j, int k, const void *seed) {
 /* Positive coefficient in [0.5, 4). */
 static double positive_cell(int i, int j, int k, const void *seed) {
   return 2.25 + 1.75 * random_cell(i, j, k, seed);
-}
-
-static void set_threads(int n) {
-#ifdef _OPENMP
-  omp_set_num_threads(n);
-#else
-  (void)n;
-#endif
-}
-
-static int get_threads(void) {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
-}
-
-/* Whole, interior, face slabs, a row, a cell, then pseudo-random sub-boxes. */
-static int make_boxes(int dim, const int n[3], tsr_box *boxes, int max) {
-  int nb = 0;
-  const tsr_box whole = {{0, 0, 0}, {n[0], n[1], n[2]}};
-  boxes[nb++] = whole;
-  tsr_box interior = whole;
-  for (int a = 0; a < dim; a++) {
-    interior.lo[a] = 1;
-    interior.hi[a] = n[a] - 1 > 1 ? n[a] - 1 : 1;
-  }
-  boxes[nb++] = interior;
-  for (int a = 0; a < dim && nb + 2 <= max; a++) {
-    tsr_box lo_slab = whole, hi_slab = whole;
-    lo_slab.hi[a] = 1;
-    hi_slab.lo[a] = n[a] - 1;
-    boxes[nb++] = lo_slab;
-    boxes[nb++] = hi_slab;
-  }
-  const tsr_box row = {{0, n[1] / 2, n[2] / 2}, {n[0], n[1] / 2 + 1, n[2] / 2 + 1}};
-  if (nb < max) boxes[nb++] = row;
-  const tsr_box cell = {{n[0] - 1, 0, n[2] - 1}, {n[0], 1, n[2]}};
-  if (nb < max) boxes[nb++] = cell;
-  uint64_t seed = 12345;
-  while (nb < max) {
-    tsr_box b;
-    for (int a = 0; a < 3; a++) {
-      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
-      const int x = (int)((seed >> 33) % (uint64_t)n[a]), y = (int)((seed >> 45) % (uint64_t)n[a]);
-      b.lo[a] = x < y ? x : y;
-      b.hi[a] = (x < y ? y : x) + 1;
-    }
-    boxes[nb++] = b;
-  }
-  return nb;
 }
 
 /* ---- The operations under test ------------------------------------------------------- */
@@ -168,8 +113,8 @@ static void check_shape(const family *f, int dim, const int n[3], int ghost, int
   array_fill(&u, random_cell, NULL);
   array_fill(&b, random_cell, &seed_b);
   tsr_box boxes[24];
-  const int nb = make_boxes(dim, n, boxes, nboxes < 24 ? nboxes : 24);
-  const int saved_threads = get_threads();
+  const int nb = tsr_test_boxes(dim, n, boxes, nboxes < 24 ? nboxes : 24);
+  const int saved_threads = tsr_test_threads();
   long mismatches = 0, definition_errors = 0, touched = 0;
   for (int bx = 0; bx < nb; bx++) {
     tsr_test_array_reset(&app);
@@ -191,7 +136,7 @@ static void check_shape(const family *f, int dim, const int n[3], int ghost, int
           }
       for (int nt = 1; nt <= 2; nt++)
         for (int sm = TSR_STREAM_ON; sm <= TSR_STREAM_OFF; sm++) {
-          set_threads(nt);
+          tsr_test_set_threads(nt);
           set_stream(f, (tsr_stream_mode)sm);
           prepare_out(op, &opt, &b);
           TSR_ASSERT_OK(run_op(f, op, false, &u.v, &b.v, &opt.v, &boxes[bx]));
@@ -203,7 +148,7 @@ static void check_shape(const family *f, int dim, const int n[3], int ghost, int
                       dim, n[0], n[1], n[2], ghost, bx, (int)op, nt, sm);
           }
         }
-      set_threads(saved_threads);
+      tsr_test_set_threads(saved_threads);
       set_stream(f, TSR_STREAM_AUTO);
     }
   }

@@ -4,9 +4,6 @@
  * aliasing rule and bad arguments. Kernels are node-local, so one rank suffices. */
 #include <math.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include "tessera_kernels.h"
 #include "tsr_test.h"
@@ -27,22 +24,6 @@ static double small_int(uint64_t seed) {
 static void array_fill(tsr_test_array *a, double (*f)(uint64_t), uint64_t salt) {
   for (size_t e = 0; e < a->len; e++)
     a->block[e] = f(salt * 1000003u + e);
-}
-
-static void set_threads(int n) {
-#ifdef _OPENMP
-  omp_set_num_threads(n);
-#else
-  (void)n;
-#endif
-}
-
-static int get_threads(void) {
-#ifdef _OPENMP
-  return omp_get_max_threads();
-#else
-  return 1;
-#endif
 }
 
 static bool same_bits(double a, double b) {
@@ -145,9 +126,9 @@ static long check_scenario(const scenario *s, tsr_test_array arr[NARR], double *
   for (int a = 0; a < NARR; a++)
     memcpy(expect[a], arr[a].block, arr[a].len * sizeof(double));
   long bad = 0;
-  const int saved_threads = get_threads();
+  const int saved_threads = tsr_test_threads();
   for (int nt = 1; nt <= 3; nt++) {
-    set_threads(nt);
+    tsr_test_set_threads(nt);
     restore(arr, init);
     TSR_ASSERT_OK(tsr_vec_fused(s->nupd, u, s->nred, r, box, got));
     for (int q = 0; q < s->nred; q++)
@@ -155,7 +136,7 @@ static long check_scenario(const scenario *s, tsr_test_array arr[NARR], double *
     for (int a = 0; a < NARR; a++) /* whole blocks: same bits inside, untouched outside */
       if (memcmp(arr[a].block, expect[a], arr[a].len * sizeof(double)) != 0) bad++;
   }
-  set_threads(saved_threads);
+  tsr_test_set_threads(saved_threads);
   if (bad)
     fprintf(stderr, "fused '%s' differs from ref on box [%lld %lld %lld]-[%lld %lld %lld]\n",
             s->name, (long long)box->lo[0], (long long)box->lo[1], (long long)box->lo[2],
@@ -218,13 +199,13 @@ static void test_threads_same_bits(void) {
   array_fill(&y, wide_value, 8);
   const tsr_box whole = {{0, 0, 0}, {n[0], n[1], n[2]}};
   double dot[3], sq[3];
-  const int saved = get_threads();
+  const int saved = tsr_test_threads();
   for (int nt = 1; nt <= 3; nt++) {
-    set_threads(nt);
+    tsr_test_set_threads(nt);
     TSR_ASSERT_OK(tsr_vec_dot(&x.v, &y.v, &whole, &dot[nt - 1]));
     TSR_ASSERT_OK(tsr_vec_norm2sq(&x.v, &whole, &sq[nt - 1]));
   }
-  set_threads(saved);
+  tsr_test_set_threads(saved);
   CU_ASSERT_TRUE(same_bits(dot[0], dot[1]) && same_bits(dot[0], dot[2]));
   CU_ASSERT_TRUE(same_bits(sq[0], sq[1]) && same_bits(sq[0], sq[2]));
   /* The data are order-sensitive: a plain left-to-right sum gives other bits, so equal bits
