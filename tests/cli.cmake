@@ -58,8 +58,8 @@ tsr_options_cli(bare_word 2 RANKS 2
   ARGS --steps 5 oops)
 
 # --help: exit 0, one header, every option (the context's and the program's) listed once.
-set(help_checks --once "^Options " --count 12 "^  --" --none "^ok" --none "error")
-foreach(opt help config verbose banner threads log-view log-json steps dt grid solver out)
+set(help_checks --once "^Options " --count 13 "^  --" --none "^ok" --none "error")
+foreach(opt help config verbose banner huge-pages threads log-view log-json steps dt grid solver out)
   list(APPEND help_checks --once "^  --${opt}( |,|$)")
 endforeach()
 tsr_options_cli(help 0 CHECKS ${help_checks} ARGS --help)

@@ -144,6 +144,12 @@ static tsr_err read_ctx_options(tsr_ctx ctx, bool *banner) {
   TSR_CALL(tsr_options_get_bool(ctx->options, "banner",
                                 "print ranks, threads, MPI thread level and CPU binding at start",
                                 false, banner));
+  bool huge_pages;
+  TSR_CALL(tsr_options_get_bool(ctx->options, "huge-pages",
+                                "advise the kernel to back arrays of 4 MiB and more with 2 MiB "
+                                "transparent huge pages (faster first touch and sweeps)",
+                                true, &huge_pages));
+  tsr_mem_set_huge_pages(huge_pages);
   int default_threads;
   TSR_CALL(default_thread_count(ctx, &default_threads));
   TSR_CALL(tsr_options_get_int(ctx->options, "threads",

@@ -4,10 +4,21 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Counters are process-wide statistics, updated atomically because OpenMP threads may
  * allocate (first-touch buffers are allocated outside parallel regions, but tests do both). */
 static size_t in_use, peak, live, total;
+
+/* Large blocks (fields, pack buffers of big tiles) start on a 2 MiB boundary, are padded to
+ * whole 2 MiB pages and are advised to the kernel as transparent huge pages. Their first touch
+ * then faults 2 MiB at a time instead of 4 KiB: on the virtual machines Tessera is tested on a
+ * 4 KiB first touch ran at 0.2-0.3 GB/s, so creating the vectors of a 256^3 solve cost more
+ * than the solve itself. Sweeps also need 512 times fewer TLB entries. tsr_mem_set_huge_pages()
+ * turns it off (the context's --huge-pages option). */
+#define HUGE_PAGE_BYTES ((size_t)2 << 20)
+#define HUGE_BLOCK_MIN ((size_t)4 << 20)
+static int huge_pages = 1;
 
 /* The header occupies one full alignment unit so the user pointer stays aligned. */
 typedef struct {
@@ -26,9 +37,14 @@ tsr_err tsr_malloc(size_t bytes, void *ptr) {
   if (bytes == 0) return TSR_SUCCESS;
   if (bytes > SIZE_MAX - 2 * HEADER_BYTES)
     TSR_ERROR_LOCAL(TSR_ERR_MEM, "cannot allocate %zu bytes: size overflows", bytes);
-  size_t total_bytes = (bytes + HEADER_BYTES + TSR_ALIGN - 1) / TSR_ALIGN * TSR_ALIGN;
-  char *raw = aligned_alloc(TSR_ALIGN, total_bytes);
+  const bool huge = bytes >= HUGE_BLOCK_MIN && __atomic_load_n(&huge_pages, __ATOMIC_RELAXED);
+  const size_t align = huge ? HUGE_PAGE_BYTES : TSR_ALIGN;
+  size_t total_bytes = (bytes + HEADER_BYTES + align - 1) / align * align;
+  char *raw = aligned_alloc(align, total_bytes);
   if (!raw) TSR_ERROR_LOCAL(TSR_ERR_MEM, "out of memory allocating %zu bytes", bytes);
+#ifdef MADV_HUGEPAGE
+  if (huge) (void)madvise(raw, total_bytes, MADV_HUGEPAGE); /* advice only: failure is harmless */
+#endif
   block_header *h = (block_header *)raw;
   h->bytes = bytes;
   h->magic = BLOCK_MAGIC;
@@ -65,6 +81,10 @@ tsr_err tsr_free(void *ptr) {
   free(h);
   *p = NULL;
   return TSR_SUCCESS;
+}
+
+void tsr_mem_set_huge_pages(bool on) {
+  __atomic_store_n(&huge_pages, on ? 1 : 0, __ATOMIC_RELAXED);
 }
 
 void tsr_mem_get_stats(tsr_mem_stats *stats) {

@@ -1,5 +1,7 @@
 /* Serial tests of the error records and the counted aligned allocator. */
 #include <CUnit/Basic.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tessera.h"
@@ -137,6 +139,60 @@ static void test_calloc_zero_and_overflow(void) {
   tsr_error_clear();
 }
 
+/* True when the kernel honours madvise(MADV_HUGEPAGE) (THP "always" or "madvise"). */
+static bool thp_advisable(void) {
+  char line[128] = "";
+  FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+  if (!f) return false;
+  const bool ok = fgets(line, sizeof line, f) && !strstr(line, "[never]");
+  fclose(f);
+  return ok;
+}
+
+/* kB of huge pages backing the mapping that contains address p, from /proc/self/smaps. */
+static long huge_kb_at(const void *p) {
+  FILE *f = fopen("/proc/self/smaps", "r");
+  if (!f) return -1;
+  char line[512];
+  bool inside = false;
+  long kb = -1;
+  while (fgets(line, sizeof line, f)) {
+    unsigned long lo, hi;
+    if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+      inside = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+    else if (inside && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+      break;
+  }
+  fclose(f);
+  return kb;
+}
+
+static void test_large_blocks_use_huge_pages(void) {
+  const size_t mib = (size_t)1 << 20, bytes = 8 * mib + 3;
+  tsr_mem_stats before, during;
+  tsr_mem_get_stats(&before);
+  char *p = NULL;
+  CU_ASSERT_EQUAL(tsr_malloc(bytes, &p), TSR_SUCCESS);
+  CU_ASSERT_PTR_NOT_NULL(p);
+  /* The block (its header one alignment unit in front) starts on a 2 MiB boundary. */
+  CU_ASSERT_EQUAL(((uintptr_t)p - TSR_ALIGN) % (2 * mib), 0);
+  memset(p, 1, bytes);
+  tsr_mem_get_stats(&during);
+  CU_ASSERT_EQUAL(during.bytes_in_use - before.bytes_in_use, bytes);
+  if (thp_advisable()) CU_ASSERT(huge_kb_at(p + 4 * mib) >= 2048);
+  CU_ASSERT_EQUAL(tsr_free(&p), TSR_SUCCESS);
+  /* Switched off, a large block is only TSR_ALIGN-aligned and still counted exactly. */
+  tsr_mem_set_huge_pages(false);
+  CU_ASSERT_EQUAL(tsr_malloc(bytes, &p), TSR_SUCCESS);
+  CU_ASSERT_EQUAL((uintptr_t)p % TSR_ALIGN, 0);
+  tsr_mem_get_stats(&during);
+  CU_ASSERT_EQUAL(during.bytes_in_use - before.bytes_in_use, bytes);
+  CU_ASSERT_EQUAL(tsr_free(&p), TSR_SUCCESS);
+  tsr_mem_set_huge_pages(true);
+  tsr_mem_get_stats(&during);
+  CU_ASSERT_EQUAL(during.bytes_in_use, before.bytes_in_use);
+}
+
 static void test_box_helpers(void) {
   tsr_box a = {{0, 0, 0}, {10, 7, 5}}, b = {{8, -2, 4}, {12, 3, 9}};
   CU_ASSERT_EQUAL(tsr_box_volume(&a), 350);
@@ -173,6 +229,7 @@ int main(void) {
   CU_add_test(s, "error names and int casts", test_error_names_and_casts);
   CU_add_test(s, "malloc alignment and counters", test_malloc_alignment_and_counts);
   CU_add_test(s, "calloc zero fill and overflow", test_calloc_zero_and_overflow);
+  CU_add_test(s, "large blocks on huge pages", test_large_blocks_use_huge_pages);
   CU_add_test(s, "box and direction helpers", test_box_helpers);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
