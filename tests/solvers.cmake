@@ -56,5 +56,11 @@ if(TARGET tsr_poisson)
                                         ${poisson_mpi} 2 1)
     set_tests_properties(poisson.order PROPERTIES ENVIRONMENT "${poisson_env}" TIMEOUT 180
                          PROCESSORS 2 LABELS "mpi;regression")
+    # The comparison script's table (with hypre's and PETSc's rows when their drivers exist).
+    add_test(NAME poisson.compare
+             COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/regression/poisson_compare_check.sh
+                     ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
+    set_tests_properties(poisson.compare PROPERTIES ENVIRONMENT "${poisson_env}" TIMEOUT 120
+                         PROCESSORS 2 LABELS "mpi;regression")
   endif()
 endif()
