@@ -13,9 +13,9 @@ static size_t in_use, peak, live, total;
 /* Large blocks (fields, pack buffers of big tiles) start on a 2 MiB boundary, are padded to
  * whole 2 MiB pages and are advised to the kernel as transparent huge pages. Their first touch
  * then faults 2 MiB at a time instead of 4 KiB: on the virtual machines Tessera is tested on a
- * 4 KiB first touch ran at 0.2-0.3 GB/s, so creating the vectors of a 256^3 solve cost more
- * than the solve itself. Sweeps also need 512 times fewer TLB entries. tsr_mem_set_huge_pages()
- * turns it off (the context's --huge-pages option). */
+ * 4 KiB first touch ran at 0.2-0.4 GB/s, so creating the vectors of a 256^3 solve cost more
+ * than the solve itself; the heat operator also ran 12 % faster (fewer TLB misses).
+ * tsr_mem_set_huge_pages() turns it off (the context's --huge-pages option). */
 #define HUGE_PAGE_BYTES ((size_t)2 << 20)
 #define HUGE_BLOCK_MIN ((size_t)4 << 20)
 static int huge_pages = 1;
