@@ -139,58 +139,99 @@ static void test_calloc_zero_and_overflow(void) {
   tsr_error_clear();
 }
 
-/* True when the kernel honours madvise(MADV_HUGEPAGE) (THP "always" or "madvise"). */
-static bool thp_advisable(void) {
-  char line[128] = "";
-  FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-  if (!f) return false;
-  const bool ok = fgets(line, sizeof line, f) && !strstr(line, "[never]");
-  fclose(f);
-  return ok;
-}
+/* Huge pages are available in this build unless AddressSanitizer is on (mem.c turns them off
+ * there, since its checks cover heap blocks only). */
+#if defined(__SANITIZE_ADDRESS__)
+#define BUILD_HAS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BUILD_HAS_ASAN 1
+#endif
+#endif
+#ifdef BUILD_HAS_ASAN
+static const bool huge_expected = false;
+#else
+static const bool huge_expected = true;
+#endif
 
-/* kB of huge pages backing the mapping that contains address p, from /proc/self/smaps. */
-static long huge_kb_at(const void *p) {
+/* True when the mapping containing p carries the huge-page advice ("hg" in its VmFlags line
+ * of /proc/self/smaps); whether the kernel found free huge pages is its own business. */
+static bool advised_huge(const void *p) {
   FILE *f = fopen("/proc/self/smaps", "r");
-  if (!f) return -1;
+  if (!f) return false;
   char line[512];
-  bool inside = false;
-  long kb = -1;
+  bool inside = false, advised = false;
   while (fgets(line, sizeof line, f)) {
     unsigned long lo, hi;
     if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
       inside = (uintptr_t)p >= lo && (uintptr_t)p < hi;
-    else if (inside && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+    else if (inside && !strncmp(line, "VmFlags:", 8)) {
+      advised = strstr(line, " hg") != NULL;
       break;
+    }
   }
   fclose(f);
-  return kb;
+  return advised;
 }
 
 static void test_large_blocks_use_huge_pages(void) {
   const size_t mib = (size_t)1 << 20, bytes = 8 * mib + 3;
+  CU_ASSERT_EQUAL(tsr_mem_get_huge_pages(), huge_expected);
   tsr_mem_stats before, during;
   tsr_mem_get_stats(&before);
   char *p = NULL;
-  CU_ASSERT_EQUAL(tsr_malloc(bytes, &p), TSR_SUCCESS);
-  CU_ASSERT_PTR_NOT_NULL(p);
-  /* The block (its header one alignment unit in front) starts on a 2 MiB boundary. */
-  CU_ASSERT_EQUAL(((uintptr_t)p - TSR_ALIGN) % (2 * mib), 0);
+  CU_ASSERT_EQUAL_FATAL(tsr_malloc(bytes, &p), TSR_SUCCESS);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+  CU_ASSERT_EQUAL((uintptr_t)p % TSR_ALIGN, 0);
   memset(p, 1, bytes);
   tsr_mem_get_stats(&during);
   CU_ASSERT_EQUAL(during.bytes_in_use - before.bytes_in_use, bytes);
-  if (thp_advisable()) CU_ASSERT(huge_kb_at(p + 4 * mib) >= 2048);
+  if (huge_expected) {
+    CU_ASSERT_EQUAL((uintptr_t)p % (2 * mib), 0);
+    CU_ASSERT(advised_huge(p + 4 * mib));
+  }
+  CU_ASSERT(p[bytes - 1] == 1 && p[0] == 1);
   CU_ASSERT_EQUAL(tsr_free(&p), TSR_SUCCESS);
-  /* Switched off, a large block is only TSR_ALIGN-aligned and still counted exactly. */
+  CU_ASSERT_PTR_NULL(p);
+  /* Switched off: a large block is a plain heap block, not advised, still counted exactly. */
   tsr_mem_set_huge_pages(false);
-  CU_ASSERT_EQUAL(tsr_malloc(bytes, &p), TSR_SUCCESS);
+  CU_ASSERT(!tsr_mem_get_huge_pages());
+  CU_ASSERT_EQUAL_FATAL(tsr_malloc(bytes, &p), TSR_SUCCESS);
+  CU_ASSERT_PTR_NOT_NULL_FATAL(p);
   CU_ASSERT_EQUAL((uintptr_t)p % TSR_ALIGN, 0);
+  CU_ASSERT(!advised_huge(p + 4 * mib));
   tsr_mem_get_stats(&during);
   CU_ASSERT_EQUAL(during.bytes_in_use - before.bytes_in_use, bytes);
   CU_ASSERT_EQUAL(tsr_free(&p), TSR_SUCCESS);
   tsr_mem_set_huge_pages(true);
+  CU_ASSERT_EQUAL(tsr_mem_get_huge_pages(), huge_expected);
   tsr_mem_get_stats(&during);
   CU_ASSERT_EQUAL(during.bytes_in_use, before.bytes_in_use);
+  CU_ASSERT_EQUAL(during.live_blocks, before.live_blocks);
+}
+
+/* Sizes near SIZE_MAX (a negative count converted to size_t) must fail, never wrap around
+ * to a small block. */
+static void test_malloc_sizes_that_would_wrap(void) {
+  tsr_mem_stats before, after;
+  tsr_mem_get_stats(&before);
+  const size_t sizes[] = {SIZE_MAX, SIZE_MAX - 63, SIZE_MAX - ((size_t)1 << 20),
+                          SIZE_MAX - ((size_t)2 << 20) - 100, (size_t)-1000 * sizeof(double)};
+  static char dummy;
+  for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+    char *p = &dummy; /* must come back NULL */
+    tsr_error_clear();
+    CU_ASSERT_EQUAL(tsr_malloc(sizes[i], &p), TSR_ERR_MEM);
+    CU_ASSERT_PTR_NULL(p);
+    CU_ASSERT_PTR_NOT_NULL(strstr(tsr_error_message(), "overflows"));
+  }
+  double *d = NULL;
+  CU_ASSERT_EQUAL(TSR_MALLOC(-1000, &d), TSR_ERR_MEM);
+  CU_ASSERT_PTR_NULL(d);
+  tsr_error_clear();
+  tsr_mem_get_stats(&after);
+  CU_ASSERT_EQUAL(after.bytes_in_use, before.bytes_in_use);
+  CU_ASSERT_EQUAL(after.live_blocks, before.live_blocks);
 }
 
 static void test_box_helpers(void) {
@@ -230,6 +271,7 @@ int main(void) {
   CU_add_test(s, "malloc alignment and counters", test_malloc_alignment_and_counts);
   CU_add_test(s, "calloc zero fill and overflow", test_calloc_zero_and_overflow);
   CU_add_test(s, "large blocks on huge pages", test_large_blocks_use_huge_pages);
+  CU_add_test(s, "sizes that would wrap fail", test_malloc_sizes_that_would_wrap);
   CU_add_test(s, "box and direction helpers", test_box_helpers);
   CU_basic_set_mode(CU_BRM_VERBOSE);
   CU_basic_run_tests();
