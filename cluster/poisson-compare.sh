@@ -62,8 +62,13 @@ run() {
     fi
     local its setup solve err
     its=$(sed -n 's/^poisson: iterations \([0-9]*\),.*/\1/p' <<<"$out")
-    read -r setup solve < <(sed -n 's/^poisson: setup \([0-9.e+-]*\) s, solve \([0-9.e+-]*\) s.*/\1 \2/p' <<<"$out")
+    read -r setup solve < <(sed -n 's/^poisson: setup \([0-9.e+-]*\) s, solve \([0-9.e+-]*\) s.*/\1 \2/p' <<<"$out") || true
     err=$(sed -n 's/^poisson: max error \(.*\)$/\1/p' <<<"$out")
+    if [ -z "$its" ] || [ -z "${setup:-}" ] || [ -z "${solve:-}" ] || [ -z "$err" ]; then
+      printf '%s\n' "$out" >&2
+      echo "poisson-compare: $label at N = $n printed no iterations, times or error" >&2
+      return 1
+    fi
     rows+="$(awk -v a="$setup" -v b="$solve" 'BEGIN { printf "%.4f", a + b }') $its $setup $solve $err"$'\n'
   done
   sort -n <<<"${rows%$'\n'}" | sed -n "$(((repeat + 1) / 2))p" |

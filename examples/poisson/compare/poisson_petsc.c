@@ -9,10 +9,10 @@
 
 #include "compare_common.h"
 
-/* Rows scaled by h^3 (the finite-volume scaling): then the rediscretised coarse operator equals
- * the Galerkin one P^T A P for PCMG's restriction P^T, so coarse corrections have the right
- * size. Boundary rows are 6h I; interior rows drop their couplings to boundary columns (u = 0
- * there), keeping A symmetric for CG. */
+/* Rows scaled by h^3 (the finite-volume scaling): then the rediscretised coarse operator has
+ * the scale of the Galerkin one P^T A P for PCMG's restriction P^T (unscaled transpose of the
+ * interpolation), so coarse corrections have the right size. Boundary rows are 6h I; interior rows
+ * drop their couplings to boundary columns (u = 0 there), keeping A symmetric for CG. */
 static PetscErrorCode compute_operator(KSP ksp, Mat A, Mat B, void *ctx) {
   DM da;
   PetscInt M, xs, ys, zs, xm, ym, zm;
@@ -54,9 +54,21 @@ int main(int argc, char **argv) {
   PetscMPIInt rank;
   PetscCallMPI(MPI_Comm_rank(PETSC_COMM_WORLD, &rank));
   const int N = cmp_grid(argc, argv);
-  /* Coarsen while the coarse grid keeps an even number of intervals and at least 4 of them. */
+  PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
+  double t0 = MPI_Wtime();
+  DM da;
+  PetscCall(DMDACreate3d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE,
+                         DMDA_STENCIL_STAR, N + 1, N + 1, N + 1, PETSC_DECIDE, PETSC_DECIDE,
+                         PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &da));
+  PetscCall(DMSetUp(da)); /* no DMSetFromOptions: -da_grid_x would break the N of the RHS */
+  /* Coarsen while the coarse grid keeps an even number of intervals, at least 4 of them, and
+   * at least one node per process along every axis (DMDA refuses thinner partitions). */
+  PetscInt procs[3];
+  PetscCall(DMDAGetInfo(da, NULL, NULL, NULL, NULL, &procs[0], &procs[1], &procs[2], NULL, NULL,
+                        NULL, NULL, NULL, NULL));
+  const PetscInt most = PetscMax(procs[0], PetscMax(procs[1], procs[2]));
   int levels = 1;
-  for (int n = N; n % 2 == 0 && n / 2 >= 4; n /= 2)
+  for (int n = N; n % 2 == 0 && n / 2 >= 4 && n / 2 + 1 >= most; n /= 2)
     levels++;
   /* Defaults the command line may override. At N = 128 on 2 ranks, Richardson with one local
    * symmetric SOR sweep (forward + backward) before and after took 1.46 s setup + 0.51 s solve,
@@ -77,14 +89,6 @@ int main(int argc, char **argv) {
   /* Read by cmp_grid; removed so that -options_left does not list it as unused. */
   PetscCall(PetscOptionsClearValue(NULL, "--grid"));
 
-  PetscCallMPI(MPI_Barrier(PETSC_COMM_WORLD));
-  double t0 = MPI_Wtime();
-  DM da;
-  PetscCall(DMDACreate3d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE,
-                         DMDA_STENCIL_STAR, N + 1, N + 1, N + 1, PETSC_DECIDE, PETSC_DECIDE,
-                         PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &da));
-  PetscCall(DMSetFromOptions(da));
-  PetscCall(DMSetUp(da));
   /* The right-hand side is filled here rather than by KSPSetComputeRHS, which KSPSolve would
    * call again and so time as part of the solve. */
   Vec b, x;
@@ -128,6 +132,10 @@ int main(int argc, char **argv) {
   if (reason < 0) {
     PetscCall(PetscFPrintf(PETSC_COMM_WORLD, stderr, "poisson_petsc: KSP diverged: %s\n",
                            KSPConvergedReasons[reason]));
+    PetscCall(VecDestroy(&b));
+    PetscCall(VecDestroy(&x));
+    PetscCall(KSPDestroy(&ksp));
+    PetscCall(DMDestroy(&da));
     PetscCall(PetscFinalize());
     return 1;
   }
