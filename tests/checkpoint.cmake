@@ -34,7 +34,7 @@ if(TSR_SANITIZE)
   file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/ckpt_lsan.supp "${supp}\nleak:H5O_protect\n")
   foreach(np 1 2)
     set_property(TEST checkpoint.np${np}.nt1 APPEND PROPERTY ENVIRONMENT
-      "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_BINARY_DIR}/ckpt_lsan.supp:fast_unwind_on_malloc=0:print_suppressions=0")
+      "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_BINARY_DIR}/ckpt_lsan.supp:${TSR_LSAN_FLAGS}")
   endforeach()
 endif()
 

@@ -5,7 +5,7 @@
 tsr_add_unit_test(NAME unit_options SOURCES ${CMAKE_CURRENT_LIST_DIR}/unit/test_options.c)
 if(TSR_SANITIZE)
   set_tests_properties(unit_options PROPERTIES ENVIRONMENT
-    "ASAN_OPTIONS=detect_leaks=1;LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/asan_mpi.supp:fast_unwind_on_malloc=0:print_suppressions=0;UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
+    "ASAN_OPTIONS=detect_leaks=1;LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/asan_mpi.supp:${TSR_LSAN_FLAGS};UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1")
 endif()
 
 # Across ranks: config file broadcast, rank 0's words, errors raised alike, help on rank 0.
