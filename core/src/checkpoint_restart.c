@@ -172,8 +172,11 @@ static tsr_err restore(struct tsr_checkpoint_s *c, const char *path, tsr_restart
  * fields, scalars and @p info hold the checkpoint. */
 static tsr_err try_load(struct tsr_checkpoint_s *c, const char *path, bool sort, io_verdict *v,
                         tsr_restart_info *info) {
-  if (c->rank == 0) TSR_CALL(examine(c, path, sort, v));
+  if (c->rank == 0) io_fail_raised(v, examine(c, path, sort, v));
   TSR_CALL(io_verdict_bcast(c->comm, 0, v));
+  /* A damaged file (fall back) or another run's (refuse) is a verdict; anything else is an
+   * error of rank 0's examination, raised on every rank. */
+  if (v->code != TSR_SUCCESS && v->code != TSR_ERR_CORRUPT && v->code != TSR_ERR_FILE) IO_RAISE(*v);
   if (v->code != TSR_SUCCESS) return TSR_SUCCESS;
   ckpt_try t;
   ckpt_try_begin(&t);
@@ -193,8 +196,9 @@ static tsr_err shared_list(struct tsr_checkpoint_s *c, int64_t **steps, int *n) 
   io_verdict v = {TSR_SUCCESS, ""};
   *steps = NULL;
   *n = 0;
-  if (c->rank == 0) TSR_CALL(ckpt_list(c, steps, n, &v));
+  if (c->rank == 0) io_fail_raised(&v, ckpt_list(c, steps, n, &v));
   TSR_CALL(io_verdict_bcast(c->comm, 0, &v));
+  if (v.code != TSR_SUCCESS) tsr_free(steps);
   IO_RAISE(v);
   TSR_CALL_MPI(MPI_Bcast(n, 1, MPI_INT, 0, c->comm));
   if (*n == 0) return TSR_SUCCESS;

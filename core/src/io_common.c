@@ -20,6 +20,12 @@ void io_fail(io_verdict *v, tsr_err code, const char *fmt, ...) {
   va_end(ap);
 }
 
+void io_fail_raised(io_verdict *v, tsr_err err) {
+  if (err == TSR_SUCCESS) return;
+  io_fail(v, err, "%s", tsr_error_message());
+  tsr_error_clear();
+}
+
 tsr_err io_verdict_bcast(MPI_Comm comm, int root, io_verdict *v) {
   int code = (int)v->code;
   TSR_CALL_MPI(MPI_Bcast(&code, 1, MPI_INT, root, comm));

@@ -69,6 +69,12 @@ typedef struct {
 void io_fail(io_verdict *v, tsr_err code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Record @p err, an error just raised on this rank (TSR_SUCCESS: nothing), in @p v with its
+ * message, and clear it. A rank-local failure inside work only rank 0 does then travels with
+ * the verdict's broadcast, and every rank raises it together, instead of rank 0 returning
+ * alone while the others wait in the broadcast (when the error handler returns). */
+void io_fail_raised(io_verdict *v, tsr_err err);
+
 /* Give every rank the verdict of rank @p root. Collective. */
 tsr_err io_verdict_bcast(MPI_Comm comm, int root, io_verdict *v);
 

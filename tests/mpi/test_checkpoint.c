@@ -409,6 +409,39 @@ static void test_cadence_keep(void) {
   TSR_ASSERT_OK(tsr_grid_destroy(&grid));
 }
 
+/* A rank-local failure in what only rank 0 does (listing the folder) must reach every rank
+ * as the same error, or as a warning where it is harmless, never leave the others waiting in a
+ * broadcast (the test's timeout would catch the hang). */
+static void test_root_failure(void) {
+  char dir[PATH_LEN];
+  fresh_dir("rootfail", dir, sizeof dir);
+  tsr_grid grid = make_grid(small);
+  tsr_field f[NF];
+  make_fields(grid, f);
+  tsr_checkpoint c = make_ckpt(grid, f, NF, dir, NULL, NULL);
+  fill(f, NF, 1);
+  TSR_ASSERT_OK(tsr_checkpoint_write(c, 1, 0.1));
+  int rank;
+  MPI_Comm_rank(comm(), &rank);
+  if (rank == 0) setenv("TSR_CHECKPOINT_TEST_FAIL_LIST", "1", 1);
+  /* After the commit only the removal of old ones lists the folder: a warning, not an error. */
+  TSR_ASSERT_OK(tsr_checkpoint_write(c, 2, 0.2));
+  TSR_ASSERT_OK(tsr_checkpoint_destroy(&c));
+  c = make_ckpt(grid, f, NF, dir, NULL, "latest");
+  tsr_restart_info info;
+  CU_ASSERT_EQUAL(tsr_checkpoint_restart(c, &info), TSR_ERR_MEM);
+  CU_ASSERT_PTR_NOT_NULL(strstr(tsr_error_message(), "test hook")); /* rank 0's message */
+  tsr_error_clear();
+  if (rank == 0) unsetenv("TSR_CHECKPOINT_TEST_FAIL_LIST");
+  poison(f, NF);
+  TSR_ASSERT_OK(tsr_checkpoint_restart(c, &info));
+  CU_ASSERT_EQUAL(info.step, 2);
+  CU_ASSERT_EQUAL(count_bad(f, NF, 1), 0); /* step 2 was written with the fields of step 1 */
+  TSR_ASSERT_OK(tsr_checkpoint_destroy(&c));
+  destroy_fields(f, NF);
+  TSR_ASSERT_OK(tsr_grid_destroy(&grid));
+}
+
 /* The newest truncated and the next with a flipped data byte: restart warns about each (rank
  * 0, naming the file and the reason), loads the third and sets the two aside (.damaged). */
 static void test_fallback(void) {
@@ -1036,6 +1069,7 @@ static void test_bench(void) {
 int main(int argc, char **argv) {
   static const tsr_test_case suite[] = {{"roundtrip", test_roundtrip},
                                         {"cadence_keep", test_cadence_keep},
+                                        {"root_failure", test_root_failure},
                                         {"fallback", test_fallback},
                                         {"mismatch", test_mismatch},
                                         {"set_field", test_set_field},
