@@ -88,14 +88,16 @@ echo "Reference Poisson problem, $ranks ranks x $OMP_NUM_THREADS threads, median
 printf '%-18s %5s %5s %9s %9s %9s %12s %9s %9s\n' solver N its setup/s solve/s total/s "max error" \
   "vs hypre" "vs PETSc"
 # vs hypre, vs PETSc: that library's total at the same N (from this run; without its driver, the
-# issue's figure for hypre, "-" for PETSc) over this row's total.
-awk -v have_hypre="$([ -x "$hypre" ] && echo 1 || echo 0)" '
+# issue's figure, known for N = 128 and 256 only) over this row's total.
+awk -v have_hypre="$([ -x "$hypre" ] && echo 1 || echo 0)" \
+  -v have_petsc="$([ -x "$petsc" ] && echo 1 || echo 0)" '
   { label[NR] = $1; n[NR] = $2; line[NR] = $0; total[NR] = $6
     if ($1 ~ /^hypre/) hypre[$2] = $6
     if ($1 ~ /^petsc/) petsc[$2] = $6 }
   function ratio(ref, t) { return (ref > 0 && t > 0) ? sprintf("%.1fx", ref / t) : "-" }
   END {
     if (!have_hypre) { hypre[128] = 1.0; hypre[256] = 8.9 }  # the issue: setup + solve
+    if (!have_petsc) { petsc[128] = 3.8; petsc[256] = 40.9 }
     for (i = 1; i <= NR; i++) {
       split(line[i], f, " ")
       printf "%-18s %5s %5s %9.4f %9.4f %9.4f %12s %9s %9s\n", f[1], f[2], f[3], f[4], f[5], f[6],
@@ -108,6 +110,7 @@ if [ ! -x "$hypre" ]; then
   echo "N = 256), not this run."
 fi
 if [ ! -x "$petsc" ]; then
-  echo "PETSc driver not built (apt-get install petsc-dev, then reconfigure); the issue's PETSc 3.18"
-  echo "DMDA CG+PCMG figures at 2 ranks: 3.8 s at N = 128, 40.9 s at N = 256."
+  echo "PETSc driver not built (apt-get install petsc-dev, then reconfigure): 'vs PETSc' uses"
+  echo "the issue's PETSc 3.18 DMDA CG+PCMG figures at 2 ranks (3.8 s at N = 128, 40.9 s at"
+  echo "N = 256), not this run."
 fi
