@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* Counters are process-wide statistics, updated atomically because OpenMP threads may
  * allocate (first-touch buffers are allocated outside parallel regions, but tests do both). */
@@ -82,7 +83,10 @@ tsr_err tsr_malloc(size_t bytes, void *ptr) {
   char *user = NULL, *map = NULL;
   size_t map_len = 0;
 #if TSR_MEM_HUGE
-  if (bytes >= HUGE_BLOCK_MIN && __atomic_load_n(&huge_pages, __ATOMIC_RELAXED))
+  /* The layout assumes 4 KiB pages (x86-64; arm64 and ppc64 kernels with 16 or 64 KiB pages
+   * have other huge-page sizes too): elsewhere large blocks stay on the heap. */
+  if (bytes >= HUGE_BLOCK_MIN && __atomic_load_n(&huge_pages, __ATOMIC_RELAXED) &&
+      sysconf(_SC_PAGESIZE) == (long)SMALL_PAGE_BYTES)
     user = map_huge(bytes, &map, &map_len);
 #endif
   if (!user) { /* a small block, huge pages off, or the mapping failed: the C heap */
@@ -113,7 +117,10 @@ tsr_err tsr_calloc(size_t count, size_t size, void *ptr) {
     TSR_ERROR_LOCAL(TSR_ERR_MEM, "cannot allocate %zu x %zu bytes: size overflows", count, size);
   }
   TSR_CALL(tsr_malloc(count * size, ptr));
-  if (count && size) memset(*(void **)ptr, 0, count * size);
+  char *p = *(char **)ptr;
+  /* A fresh mapping is zero already; not writing it leaves its first touch to the threads
+   * that will use it. */
+  if (p && !((const block_header *)(p - HEADER_BYTES))->map) memset(p, 0, count * size);
   return TSR_SUCCESS;
 }
 
