@@ -172,7 +172,12 @@ static tsr_err restore(struct tsr_checkpoint_s *c, const char *path, tsr_restart
  * fields, scalars and @p info hold the checkpoint. */
 static tsr_err try_load(struct tsr_checkpoint_s *c, const char *path, bool sort, io_verdict *v,
                         tsr_restart_info *info) {
-  if (c->rank == 0) io_fail_raised(v, examine(c, path, sort, v));
+  if (c->rank == 0) {
+    tsr_err err = examine(c, path, sort, v);
+    /* Codes examine raised are failures of the examination, never verdicts on the file. */
+    if (err == TSR_ERR_CORRUPT || err == TSR_ERR_FILE) err = TSR_ERR_INTERNAL;
+    io_fail_raised(v, err);
+  }
   TSR_CALL(io_verdict_bcast(c->comm, 0, v));
   /* A damaged file (fall back) or another run's (refuse) is a verdict; anything else is an
    * error of rank 0's examination, raised on every rank. */

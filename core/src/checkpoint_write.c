@@ -131,6 +131,8 @@ static tsr_err remove_old(const struct tsr_checkpoint_s *c, int64_t written) {
   int n, kept = 0;
   io_verdict v = {TSR_SUCCESS, ""};
   TSR_CALL(ckpt_list(c, &steps, &n, &v));
+  if (v.code != TSR_SUCCESS)
+    fprintf(stderr, "tessera: warning: old checkpoints not removed: %s\n", v.msg);
   char path[CKPT_FILE_MAX], aside[CKPT_FILE_MAX + 16];
   for (int i = 0; i < n; i++) {
     ckpt_path(c, steps[i], false, path, sizeof path);
@@ -220,7 +222,12 @@ static tsr_err commit(struct tsr_checkpoint_s *c, int64_t step, const char *tmp,
   }
   sync_path(c->dir, true, "checkpoint folder", v);
   if (v->code != TSR_SUCCESS) return TSR_SUCCESS; /* the rename may not last: keep the old */
-  const tsr_err err = remove_old(c, step); /* committed: a failure here only costs disk space */
+  /* Committed: a failure from here on only costs disk space, so it is a warning even where the
+   * context's handler would end the run. */
+  ckpt_try t;
+  ckpt_try_begin(&t);
+  const tsr_err err = remove_old(c, step);
+  ckpt_try_end(&t);
   if (err != TSR_SUCCESS) {
     fprintf(stderr, "tessera: warning: old checkpoints not removed: %s\n", tsr_error_message());
     tsr_error_clear();

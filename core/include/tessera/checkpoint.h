@@ -73,10 +73,12 @@
  * the job's end time (SLURM_JOB_END_TIME when set, else `squeue -h -j $SLURM_JOB_ID -o %e`); when
  * none is found, a note is printed and the run has no time limit.
  *
- * ## Test hook
+ * ## Test hooks
  * The environment variable TSR_CHECKPOINT_TEST_DELAY_MS=N makes every write sleep N ms after
  * the data is written and closed and before the success vote and the rename, to widen the
- * window in which tests kill a run mid-checkpoint. Not for production use.
+ * window in which tests kill a run mid-checkpoint. TSR_CHECKPOINT_TEST_FAIL_LIST (any value)
+ * makes listing the checkpoint folder fail on the ranks where it is set, as an allocation
+ * failure would. Not for production use.
  *
  * ## Options (read by tsr_checkpoint_set_from_options())
  *   --checkpoint-dir DIR       folder of the checkpoints (default "checkpoints")
