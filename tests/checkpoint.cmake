@@ -26,17 +26,7 @@ foreach(np IN LISTS ckpt_counts)
   set_property(TEST checkpoint.np${np}.nt1 APPEND PROPERTY ENVIRONMENT
                TSR_CKPT_TEST_DIR=${ckpt_dir})
 endforeach()
-if(TSR_SANITIZE)
-  # HDF5 1.10.8 leaks the object header whose checksum fails (see tests/io.cmake).
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-               ${PROJECT_SOURCE_DIR}/tests/asan_mpi.supp)
-  file(READ ${PROJECT_SOURCE_DIR}/tests/asan_mpi.supp supp)
-  file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/ckpt_lsan.supp "${supp}\nleak:H5O_protect\n")
-  foreach(np 1 2)
-    set_property(TEST checkpoint.np${np}.nt1 APPEND PROPERTY ENVIRONMENT
-      "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_BINARY_DIR}/ckpt_lsan.supp:${TSR_LSAN_FLAGS}")
-  endforeach()
-endif()
+tsr_use_io_lsan(checkpoint ${ckpt_counts}) # HDF5's H5O_protect leak, see tests/io.cmake
 
 # Then restart from the checkpoints of every rank count written: written on P ranks, read on P'.
 tsr_add_mpi_test(NAME checkpoint_cross COMMAND $<TARGET_FILE:test_checkpoint>
@@ -48,6 +38,7 @@ foreach(np IN LISTS cross_counts)
                TSR_CKPT_TEST_DIR=${ckpt_dir} TSR_CKPT_TEST_MODE=cross
                TSR_CKPT_CROSS_COUNTS=${ckpt_written})
 endforeach()
+tsr_use_io_lsan(checkpoint_cross ${cross_counts})
 
 # tsr_io_write_fields() meeting a full disk at every stage of a write (tests/mpi/
 # test_io_write_failure.c): a collective error, no HDF5 object left open, a clean finalize.
@@ -58,4 +49,5 @@ else()
 endif()
 tsr_add_mpi_cunit_test(NAME io_write_failure SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/mpi/test_io_write_failure.c
                        RANKS ${io_fail_ranks} TIMEOUT 60)
+tsr_use_io_lsan(io_write_failure ${io_fail_ranks})
 target_link_libraries(io_write_failure PRIVATE HDF5::HDF5)

@@ -17,19 +17,10 @@ foreach(np 1 2 3 4 8)
   set_property(TEST io.np${np}.nt1 APPEND PROPERTY ENVIRONMENT TSR_IO_TEST_DIR=${io_dir})
 endforeach()
 
-if(TSR_SANITIZE)
-  # HDF5 1.10.8 leaks the object header whose checksum fails as it is loaded (in H5O_protect):
-  # the damaged-file test provokes exactly that. test_io turns HDF5's free lists off, so the
-  # leak is reported there and this one frame suppresses it, on top of Open MPI's leaks.
-  set(mpi_supp ${PROJECT_SOURCE_DIR}/tests/asan_mpi.supp)
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${mpi_supp})
-  file(READ ${mpi_supp} supp)
-  file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/io_lsan.supp "${supp}\nleak:H5O_protect\n")
-  foreach(np 1 2)
-    set_property(TEST io.np${np}.nt1 APPEND PROPERTY ENVIRONMENT
-      "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_BINARY_DIR}/io_lsan.supp:${TSR_LSAN_FLAGS}")
-  endforeach()
-endif()
+# HDF5 1.10.8 leaks the object header whose checksum fails as it is loaded (in H5O_protect): the
+# damaged-file test provokes exactly that. test_io turns HDF5's free lists off, so the leak is
+# reported there; the MPI-IO suppressions (cmake/TesseraTesting.cmake) cover it.
+tsr_use_io_lsan(io 1 2 3 4 8)
 
 # Then every rank count reads the files of all five: written on P ranks, read on P'.
 tsr_add_mpi_test(NAME io_cross COMMAND $<TARGET_FILE:test_io> TIMEOUT 90 LABELS io)
@@ -38,6 +29,7 @@ foreach(np 1 2 3 4 8)
   set_property(TEST io_cross.np${np}.nt1 APPEND PROPERTY ENVIRONMENT
                TSR_IO_TEST_DIR=${io_dir} TSR_IO_TEST_MODE=cross)
 endforeach()
+tsr_use_io_lsan(io_cross 1 2 3 4 8)
 
 # The files as other tools see them: a sample written on 3 ranks, then h5dump and h5py.
 tsr_add_mpi_test(NAME io_sample COMMAND $<TARGET_FILE:test_io> RANKS 3 TIMEOUT 60 LABELS io)

@@ -21,6 +21,7 @@ foreach(np IN LISTS writer_ranks)
   set_property(TEST restart_writer.np${np}.nt1 APPEND PROPERTY ENVIRONMENT
                TSR_RESTART_TEST_DIR=${restart_dir}/writer)
 endforeach()
+tsr_use_io_lsan(restart_writer ${writer_ranks})
 
 if(NOT TARGET tsr_heat)
   return()
