@@ -49,6 +49,58 @@ static PetscErrorCode compute_operator(KSP ksp, Mat A, Mat B, void *ctx) {
   PetscFunctionReturn(0);
 }
 
+/* Iterations, the true relative residual, the maximum nodal error and the slowest rank's times,
+ * in the lines cluster/poisson-compare.sh reads. Collective. */
+static PetscErrorCode report(PetscMPIInt rank, int N, DM da, KSP ksp, Vec b, Vec x, double setup,
+                             double solve) {
+  PC pc;
+  PetscFunctionBeginUser;
+  PetscCall(KSPGetPC(ksp, &pc));
+  PetscInt xs, ys, zs, xm, ym, zm;
+  PetscCall(DMDAGetCorners(da, &xs, &ys, &zs, &xm, &ym, &zm));
+  PetscInt its;
+  PetscCall(KSPGetIterationNumber(ksp, &its));
+  /* The true residual, not the recurrence's. */
+  Mat A;
+  Vec r;
+  PetscReal rnorm, bnorm;
+  PetscCall(KSPGetOperators(ksp, &A, NULL));
+  PetscCall(VecDuplicate(b, &r));
+  PetscCall(MatMult(A, x, r));
+  PetscCall(VecAYPX(r, -1.0, b));
+  PetscCall(VecNorm(r, NORM_2, &rnorm));
+  PetscCall(VecNorm(b, NORM_2, &bnorm));
+  const PetscScalar ***xa;
+  PetscCall(DMDAVecGetArrayRead(da, x, &xa));
+  double err = 0, gerr;
+  for (PetscInt k = PetscMax(zs, 1); k < PetscMin(zs + zm, N); k++)
+    for (PetscInt j = PetscMax(ys, 1); j < PetscMin(ys + ym, N); j++)
+      for (PetscInt i = PetscMax(xs, 1); i < PetscMin(xs + xm, N); i++)
+        err = fmax(err, fabs(xa[k][j][i] - cmp_exact(i, j, k, N)));
+  PetscCall(DMDAVecRestoreArrayRead(da, x, &xa));
+  PetscCallMPI(MPI_Reduce(&err, &gerr, 1, MPI_DOUBLE, MPI_MAX, 0, PETSC_COMM_WORLD));
+  double t[2] = {setup, solve}, tmax[2];
+  PetscCallMPI(MPI_Reduce(t, tmax, 2, MPI_DOUBLE, MPI_MAX, 0, PETSC_COMM_WORLD));
+  /* The name states the cycle actually used, options included. */
+  KSP smoother;
+  PC spc;
+  KSPType stype;
+  PCType sptype;
+  PetscInt nl, sweeps;
+  PetscCall(PCMGGetLevels(pc, &nl));
+  PetscCall(PCMGGetSmoother(pc, nl - 1, &smoother));
+  PetscCall(KSPGetType(smoother, &stype));
+  PetscCall(KSPGetTolerances(smoother, NULL, NULL, NULL, &sweeps));
+  PetscCall(KSPGetPC(smoother, &spc));
+  PetscCall(PCGetType(spc, &sptype));
+  char name[160];
+  snprintf(name, sizeof name, "PETSc DMDA CG + PCMG (geometric, %d levels, V(%d,%d), %s/%s)",
+           (int)nl, (int)sweeps, (int)sweeps, stype, sptype);
+  cmp_report(rank, name, (int)its, rnorm / bnorm, tmax[0], tmax[1], gerr);
+  PetscCall(VecDestroy(&r));
+  PetscFunctionReturn(0);
+}
+
 int main(int argc, char **argv) {
   PetscCall(PetscInitialize(&argc, &argv, NULL, NULL));
   PetscMPIInt rank;
@@ -129,60 +181,18 @@ int main(int argc, char **argv) {
 
   KSPConvergedReason reason;
   PetscCall(KSPGetConvergedReason(ksp, &reason));
+  int code = 0;
   if (reason < 0) {
     PetscCall(PetscFPrintf(PETSC_COMM_WORLD, stderr, "poisson_petsc: KSP diverged: %s\n",
                            KSPConvergedReasons[reason]));
-    PetscCall(VecDestroy(&b));
-    PetscCall(VecDestroy(&x));
-    PetscCall(KSPDestroy(&ksp));
-    PetscCall(DMDestroy(&da));
-    PetscCall(PetscFinalize());
-    return 1;
+    code = 1;
+  } else {
+    PetscCall(report(rank, N, da, ksp, b, x, setup, solve));
   }
-  PetscInt its;
-  PetscCall(KSPGetIterationNumber(ksp, &its));
-  /* The true residual, not the recurrence's. */
-  Mat A;
-  Vec r;
-  PetscReal rnorm, bnorm;
-  PetscCall(KSPGetOperators(ksp, &A, NULL));
-  PetscCall(VecDuplicate(b, &r));
-  PetscCall(MatMult(A, x, r));
-  PetscCall(VecAYPX(r, -1.0, b));
-  PetscCall(VecNorm(r, NORM_2, &rnorm));
-  PetscCall(VecNorm(b, NORM_2, &bnorm));
-  const PetscScalar ***xa;
-  PetscCall(DMDAVecGetArrayRead(da, x, &xa));
-  double err = 0, gerr;
-  for (PetscInt k = PetscMax(zs, 1); k < PetscMin(zs + zm, N); k++)
-    for (PetscInt j = PetscMax(ys, 1); j < PetscMin(ys + ym, N); j++)
-      for (PetscInt i = PetscMax(xs, 1); i < PetscMin(xs + xm, N); i++)
-        err = fmax(err, fabs(xa[k][j][i] - cmp_exact(i, j, k, N)));
-  PetscCall(DMDAVecRestoreArrayRead(da, x, &xa));
-  PetscCallMPI(MPI_Reduce(&err, &gerr, 1, MPI_DOUBLE, MPI_MAX, 0, PETSC_COMM_WORLD));
-  double t[2] = {setup, solve}, tmax[2];
-  PetscCallMPI(MPI_Reduce(t, tmax, 2, MPI_DOUBLE, MPI_MAX, 0, PETSC_COMM_WORLD));
-  /* The name states the cycle actually used, options included. */
-  KSP smoother;
-  PC spc;
-  KSPType stype;
-  PCType sptype;
-  PetscInt nl, sweeps;
-  PetscCall(PCMGGetLevels(pc, &nl));
-  PetscCall(PCMGGetSmoother(pc, nl - 1, &smoother));
-  PetscCall(KSPGetType(smoother, &stype));
-  PetscCall(KSPGetTolerances(smoother, NULL, NULL, NULL, &sweeps));
-  PetscCall(KSPGetPC(smoother, &spc));
-  PetscCall(PCGetType(spc, &sptype));
-  char name[160];
-  snprintf(name, sizeof name, "PETSc DMDA CG + PCMG (geometric, %d levels, V(%d,%d), %s/%s)",
-           (int)nl, (int)sweeps, (int)sweeps, stype, sptype);
-  cmp_report(rank, name, (int)its, rnorm / bnorm, tmax[0], tmax[1], gerr);
-  PetscCall(VecDestroy(&r));
   PetscCall(VecDestroy(&b));
   PetscCall(VecDestroy(&x));
   PetscCall(KSPDestroy(&ksp));
   PetscCall(DMDestroy(&da));
   PetscCall(PetscFinalize());
-  return 0;
+  return code;
 }
