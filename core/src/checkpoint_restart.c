@@ -202,8 +202,7 @@ static tsr_err shared_list(struct tsr_checkpoint_s *c, int64_t **steps, int *n) 
   *steps = NULL;
   *n = 0;
   if (c->rank == 0) io_fail_raised(&v, ckpt_list(c, steps, n, &v));
-  TSR_CALL(io_verdict_bcast(c->comm, 0, &v));
-  if (v.code != TSR_SUCCESS) tsr_free(steps);
+  TSR_CALL(io_verdict_bcast(c->comm, 0, &v)); /* a failed listing leaves no steps */
   IO_RAISE(v);
   TSR_CALL_MPI(MPI_Bcast(n, 1, MPI_INT, 0, c->comm));
   if (*n == 0) return TSR_SUCCESS;

@@ -213,15 +213,15 @@ static tsr_err vote(struct tsr_checkpoint_s *c, const char *tmp, io_verdict *v) 
 }
 
 /* Steps 4-5 on rank 0: commit (rename, folder fsync), then the old ones go. */
-static tsr_err commit(struct tsr_checkpoint_s *c, int64_t step, const char *tmp, const char *final,
-                      io_verdict *v) {
+static void commit(struct tsr_checkpoint_s *c, int64_t step, const char *tmp, const char *final,
+                   io_verdict *v) {
   if (rename(tmp, final) != 0) {
     io_fail(v, TSR_ERR_FILE, "cannot rename checkpoint '%s' to '%s': %s", tmp, final,
             strerror(errno));
-    return TSR_SUCCESS;
+    return;
   }
   sync_path(c->dir, true, "checkpoint folder", v);
-  if (v->code != TSR_SUCCESS) return TSR_SUCCESS; /* the rename may not last: keep the old */
+  if (v->code != TSR_SUCCESS) return; /* the rename may not last: keep the old */
   /* Committed: a failure from here on only costs disk space, so it is a warning even where the
    * context's handler would end the run. */
   ckpt_try t;
@@ -232,7 +232,6 @@ static tsr_err commit(struct tsr_checkpoint_s *c, int64_t step, const char *tmp,
     fprintf(stderr, "tessera: warning: old checkpoints not removed: %s\n", tsr_error_message());
     tsr_error_clear();
   }
-  return TSR_SUCCESS;
 }
 
 static tsr_err write_unlogged(struct tsr_checkpoint_s *c, int64_t step, double time) {
@@ -243,7 +242,7 @@ static tsr_err write_unlogged(struct tsr_checkpoint_s *c, int64_t step, double t
   io_verdict v = {TSR_SUCCESS, ""};
   TSR_CALL(write_temporary(c, tmp, &v));
   TSR_CALL(vote(c, tmp, &v));
-  if (c->rank == 0 && v.code == TSR_SUCCESS) io_fail_raised(&v, commit(c, step, tmp, final, &v));
+  if (c->rank == 0 && v.code == TSR_SUCCESS) commit(c, step, tmp, final, &v);
   if (c->rank == 0 && v.code != TSR_SUCCESS) unlink(tmp); /* never left for restart to see */
   TSR_CALL(io_verdict_bcast(c->comm, 0, &v));
   if (v.code != TSR_SUCCESS)
